@@ -1,0 +1,25 @@
+"""Shared test fixtures: where the real data lives, and a skip marker for when it is absent.
+
+Run the suite with `python -m pytest` from the project root. Tests that need `../shared/data` (MNIST,
+pen trajectories, the hand photos) skip with a reason when it is not there, as on a user's machine.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SHARED_DATA = Path(os.environ.get("SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def shared_path(*parts: str) -> Path:
+    """Path under ../shared/data, or skip the test with a reason if it is not there."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs {path} (the project's shared data), which is not on this machine")
+    return path
