@@ -69,6 +69,9 @@ def _decode(source) -> Image.Image:
         stream = io.BytesIO(path.read_bytes())
     try:
         image = Image.open(stream)  # reads the header only; pixels are decoded later
+    except Image.DecompressionBombError:
+        raise UserInputError(f"That image claims to be too large to open safely "
+                             f"(the limit is {MAX_PIXELS // 1_000_000} megapixels).")
     except (UnidentifiedImageError, OSError, ValueError):
         raise UserInputError("That file is not an image I can read. Please upload a JPEG, PNG, WebP or GIF.")
     width, height = image.size

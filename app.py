@@ -1,0 +1,168 @@
+"""The demo's web app: a Digits tab and a Rock / paper / scissors tab, wired to `mnist/` and `rps/`.
+
+Run it:    python app.py       (http://127.0.0.1:7860; GRADIO_SERVER_NAME / GRADIO_SERVER_PORT override)
+Its API:   classify_digit(sketch) and classify_rps(image, mask=True, model="...") — see README.md.
+
+This file only lays out the page and connects it to functions the packages expose; all model logic
+lives in the packages. Errors meant for people become `gr.Error` pop-ups; the server keeps serving.
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import logging
+import os
+import threading
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry; must be set before importing gradio
+
+import gradio as gr
+
+from common.errors import ModelFileError, UserInputError
+from mnist import predict as digits
+from rps import predict as hands
+
+MAX_UPLOAD = "10mb"
+log = logging.getLogger("app")
+
+INTRO = """# Digits and rock / paper / scissors, read by small CNNs
+Draw a digit, or show your hand to the camera. Everything runs on a CPU; see *How it works* in each tab."""
+
+DIGITS_HELP = """**How it works.** Your drawing is cropped to the ink, scaled so its longer side is 20 px and centred
+by its centre of mass in a 28 × 28 square — exactly how the MNIST digits were prepared — and a CNN
+trained on MNIST reads it. The small image on the right is what the network actually sees."""
+
+RPS_HELP = """**How it works.** MediaPipe finds your hand and its 21 landmarks. With *mask the background* on, everything
+but the hand is replaced by the plain green of the studio photos the networks were trained on, so your
+room does not confuse them. The landmark model reads only the hand's shape (its 21 points)."""
+
+
+def friendly_errors(fn):
+    """Turn failures into messages a person understands; never show a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (UserInputError, ModelFileError) as error:
+            raise gr.Error(str(error), print_exception=False) from None
+        except gr.Error:
+            raise
+        except Exception:  # a bug: keep serving, tell the person, keep the traceback for the log
+            log.exception("unexpected failure in %s", fn.__name__)
+            raise gr.Error("Something went wrong on our side while reading that. Please try again.") from None
+
+    return wrapper
+
+
+# The events below use preprocess=False: Gradio hands over where it stored each upload, and the packages
+# decode it with common.images, which refuses bombs and broken files in words instead of a stack trace.
+def uploaded(payload):
+    """The stored file (path or bytes) behind a Gradio file payload, or None."""
+    if isinstance(payload, dict):
+        url = payload.get("url") or ""
+        if not payload.get("path") and url.startswith("data:"):
+            return base64.b64decode(url.partition(",")[2])
+        return payload.get("path")
+    return payload
+
+
+def uploaded_sketch(payload):
+    if not isinstance(payload, dict):
+        return uploaded(payload)
+    return {"background": uploaded(payload.get("background")), "composite": uploaded(payload.get("composite")),
+            "layers": [uploaded(layer) for layer in payload.get("layers") or []]}
+
+
+@friendly_errors
+def classify_digit(sketch):
+    """Sketchpad value -> ({"0": p, ..., "9": p} or None, what the model saw, a sentence)."""
+    reading = digits.read_digit(uploaded_sketch(sketch))
+    return reading.probabilities, reading.model_input, reading.message
+
+
+@friendly_errors
+def classify_rps(image, mask: bool = True, model: str = hands.DEFAULT_MODEL):
+    """Photo -> ({"rock": p, "paper": p, "scissors": p}, what the model saw, a sentence)."""
+    if image is None:
+        return None, None, "Take a photo with the webcam or upload one."
+    reading = hands.classify_hand(uploaded(image), mask=mask, model_name=model)
+    return reading.probabilities, reading.shown_image, reading.message
+
+
+def clear_digit():
+    return None, None, None, "Draw a digit."
+
+
+def digits_tab():
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            sketch = gr.Sketchpad(
+                label="Draw a digit (0–9)", type="numpy", image_mode="RGBA", canvas_size=(800, 800),
+                fixed_canvas=True, layers=False, height=520,
+                brush=gr.Brush(default_size=36, colors=["#000000", "#1f4fd6", "#c0392b"], color_mode="defaults"),
+                elem_id="digit-sketchpad",
+            )
+            clear = gr.Button("Clear", elem_id="digit-clear")
+        with gr.Column(scale=2):
+            label = gr.Label(label="Prediction", num_top_classes=3, elem_id="digit-label")
+            message = gr.Markdown("Draw a digit.", elem_id="digit-message")
+            seen = gr.Image(label="What the model saw (28 × 28)", interactive=False, height=224, width=224,
+                            elem_id="digit-seen")
+    gr.Examples(examples=digits.example_drawings(), inputs=sketch, label="Examples drawn by this project")
+    gr.Markdown(DIGITS_HELP)
+    outputs = [label, seen, message]
+    sketch.change(classify_digit, sketch, outputs, api_name="classify_digit", show_progress="hidden", preprocess=False,
+                  trigger_mode="always_last", concurrency_limit=2, concurrency_id="models")
+    clear.click(clear_digit, None, [sketch, *outputs], api_visibility="private", queue=False)
+
+
+def rps_tab():
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            photo = gr.Image(label="Your hand", sources=["webcam", "upload", "clipboard"], type="filepath",
+                             height=420, elem_id="rps-photo")
+            with gr.Row():
+                mask = gr.Checkbox(value=True, label="Mask the background", elem_id="rps-mask")
+                model = gr.Dropdown(hands.MODEL_CHOICES, value=hands.DEFAULT_MODEL, label="Model",
+                                    elem_id="rps-model")
+        with gr.Column(scale=2):
+            label = gr.Label(label="Gesture", num_top_classes=3, elem_id="rps-label")
+            message = gr.Markdown("Take a photo with the webcam or upload one.", elem_id="rps-message")
+            seen = gr.Image(label="What the model saw", interactive=False, height=260, elem_id="rps-seen")
+    gr.Markdown(RPS_HELP)
+    inputs, outputs = [photo, mask, model], [label, seen, message]
+    photo.change(classify_rps, inputs, outputs, api_name="classify_rps", trigger_mode="always_last", preprocess=False,
+                 concurrency_limit=2, concurrency_id="models")
+    for control in (mask, model):
+        control.change(classify_rps, inputs, outputs, api_visibility="private", trigger_mode="always_last",
+                       preprocess=False,
+                       concurrency_limit=2, concurrency_id="models")
+
+
+def build_demo() -> gr.Blocks:
+    with gr.Blocks(title="Digits and rock / paper / scissors", analytics_enabled=False) as demo:
+        gr.Markdown(INTRO)
+        with gr.Tab("Digits", id="digits"):
+            digits_tab()
+        with gr.Tab("Rock / paper / scissors", id="rps"):
+            rps_tab()
+    # Both endpoints share two CPU-bound workers; the queue caps waiting requests instead of piling up.
+    demo.queue(max_size=64, default_concurrency_limit=2)
+    return demo
+
+
+def warm_up() -> None:
+    """Load the models in the background so the first person does not wait for it."""
+    try:
+        digits.warm_up()
+        hands.warm_up()
+    except Exception:  # the page still serves; the first request reports the problem in words
+        log.exception("warm-up failed")
+
+
+demo = build_demo()
+
+if __name__ == "__main__":
+    threading.Thread(target=warm_up, daemon=True).start()
+    demo.launch(max_file_size=MAX_UPLOAD, server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
