@@ -23,6 +23,7 @@ from mnist import predict as digits
 from rps import predict as hands
 
 MAX_UPLOAD = "10mb"
+QUEUE_SIZE = 64
 log = logging.getLogger("app")
 
 INTRO = """# Digits and rock / paper / scissors, read by small CNNs
@@ -141,14 +142,16 @@ def rps_tab():
 
 
 def build_demo() -> gr.Blocks:
-    with gr.Blocks(title="Digits and rock / paper / scissors", analytics_enabled=False) as demo:
+    # Uploads live only in Gradio's temporary cache, and files older than an hour are deleted from it.
+    with gr.Blocks(title="Digits and rock / paper / scissors", analytics_enabled=False,
+                   delete_cache=(600, 3600)) as demo:
         gr.Markdown(INTRO)
         with gr.Tab("Digits", id="digits"):
             digits_tab()
         with gr.Tab("Rock / paper / scissors", id="rps"):
             rps_tab()
     # Both endpoints share two CPU-bound workers; the queue caps waiting requests instead of piling up.
-    demo.queue(max_size=64, default_concurrency_limit=2)
+    demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=2)
     return demo
 
 

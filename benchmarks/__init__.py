@@ -1,0 +1,1 @@
+"""Benchmark scripts (not tests): API latency, cold start, load, drawn digits. Each writes benchmarks/results/."""
