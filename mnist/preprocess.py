@@ -1,0 +1,216 @@
+"""From a sketchpad drawing (or a photo of a digit on paper) to the 28x28 input the models expect.
+
+The MNIST way (LeCun et al.): take the ink, crop it to its bounding box, scale the longer side to 20 px
+keeping the aspect ratio (antialiased), and paste it into a 28x28 frame so that its centre of mass is in
+the middle. Any canvas size, brush width, brush colour and position gives nearly the same 28x28 image.
+
+Ink is the alpha channel when the image has transparent parts (any brush colour on a transparent canvas),
+otherwise the colour difference from the local background (dark or coloured ink on white, a photo of
+ink on paper: a coarse median of the picture is the background, so shadows and paper grain stay out).
+
+One extra step beyond MNIST: stroke width is normalised at 4x the output size (thin brush strokes are
+widened, very thick ones thinned), because a 8 px brush on a 600 px digit would otherwise vanish to a
+faint hairline and a 40 px brush on a small digit to a blob; MNIST's pen strokes are 2-3 px wide.
+
+    prepared = prepare_digit(sketch)          # sketch: Gradio Sketchpad dict, array, PIL image or path
+    prepared.tensor                           # 1 x 1 x 28 x 28 float (normalised), None if nothing drawn
+    prepared.image                            # 28 x 28 uint8, white digit on black
+    naive_resize(sketch)                      # the whole canvas squashed to 28x28, for comparison
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from PIL import Image, ImageFilter
+
+from common.errors import UserInputError
+from common.images import open_image
+from mnist.data import normalise
+
+DIGIT_BOX = 20      # the longer side of the digit inside the frame, as in MNIST
+FRAME = 28
+# Stroke width is adjusted at this resolution (4x the digit box), where a max/min filter is cheap.
+WORK_BOX = 4 * DIGIT_BOX
+TARGET_STROKE = 4 * 2.6   # MNIST strokes are ~2.5-3 px at 20 px digit height
+MIN_CONTRAST = 40         # of 255: a weaker difference from the background is not ink
+MIN_SIDE = 8              # pixels; smaller images are refused
+MIN_INK_PIXELS = 6        # fewer marked pixels than this is a speck, not a digit
+
+
+@dataclass
+class PreparedDigit:
+    tensor: torch.Tensor | None   # 1 x 1 x 28 x 28 normalised model input, None when there is no ink
+    image: np.ndarray             # 28 x 28 uint8, white digit on black (all zero when there is no ink)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.tensor is None
+
+
+def sketch_to_image(sketch) -> Image.Image | None:
+    """The picture in a Sketchpad value (dict with composite / background / layers), or any image input."""
+    if sketch is None:
+        return None
+    if not isinstance(sketch, dict):
+        return open_image(sketch)
+    if sketch.get("composite") is not None:
+        return open_image(sketch["composite"])
+    image = open_image(sketch["background"]) if sketch.get("background") is not None else None
+    for layer in sketch.get("layers") or []:
+        if layer is None:
+            continue
+        layer = open_image(layer).convert("RGBA")
+        if image is None:
+            image = layer
+        else:
+            image = image.convert("RGBA")
+            if layer.size != image.size:
+                layer = layer.resize(image.size, Image.Resampling.BILINEAR)
+            image = Image.alpha_composite(image, layer)
+    return image
+
+
+def ink_map(image: Image.Image) -> np.ndarray:
+    """H x W uint8 ink strength (0 = no ink, 255 = full ink)."""
+    if min(image.size) < MIN_SIDE:
+        raise UserInputError(f"The image is only {image.size[0]} x {image.size[1]} pixels; "
+                             f"please draw on a canvas at least {MIN_SIDE} pixels wide and tall.")
+    if image.mode == "RGBA":
+        alpha = np.asarray(image.getchannel("A"))
+        if alpha.min() < 128:   # transparent parts exist: whatever is painted is ink, in any colour
+            return _clean(alpha.copy())
+        image = image.convert("RGB")
+    return _ink_against_background(image)
+
+
+def _ink_against_background(image: Image.Image) -> np.ndarray:
+    width, height = image.size
+    # Background = a coarse (about 24 cells on the longer side) median: ink strokes are a minority in any
+    # cell neighbourhood, so they drop out, while slow light changes (shadows on paper) stay in.
+    cells = max(1, round(max(width, height) / 24))
+    small = image.reduce(cells) if cells > 1 else image
+    background = small.filter(ImageFilter.MedianFilter(5)).resize(image.size, Image.Resampling.BILINEAR)
+    difference = np.abs(np.asarray(image, dtype=np.int16) - np.asarray(background, dtype=np.int16)).max(axis=2)
+    contrast = np.percentile(difference, 99.9) if difference.size > 1000 else difference.max()
+    if contrast < MIN_CONTRAST:
+        return np.zeros((height, width), np.uint8)
+    difference = difference.astype(np.uint8)
+    threshold = max(otsu_threshold(difference), MIN_CONTRAST // 2)
+    # Scale so that the typical ink pixel is full strength, keep antialiased edges soft.
+    ink_level = max(float(np.median(difference[difference > threshold])), 1.0)
+    ink = np.clip(difference.astype(np.float32) * (255.0 / ink_level), 0, 255)
+    ink[difference <= threshold // 2] = 0
+    return _clean(ink.astype(np.uint8))
+
+
+def _clean(ink: np.ndarray) -> np.ndarray:
+    ink[ink < 24] = 0   # faint antialiasing haze and compression noise is not ink
+    return ink
+
+
+def otsu_threshold(values: np.ndarray) -> int:
+    """Otsu's threshold of a uint8 array: the level that best splits it into two classes."""
+    histogram = np.bincount(values.ravel(), minlength=256).astype(np.float64)
+    levels = np.arange(256)
+    weight_low = np.cumsum(histogram)
+    weight_high = weight_low[-1] - weight_low
+    mass_low = np.cumsum(histogram * levels)
+    mean_low = mass_low / np.maximum(weight_low, 1)
+    mean_high = (mass_low[-1] - mass_low) / np.maximum(weight_high, 1)
+    between = weight_low * weight_high * (mean_low - mean_high) ** 2
+    return int(np.argmax(between))
+
+
+def crop_to_ink(ink: np.ndarray) -> np.ndarray | None:
+    rows = np.flatnonzero(ink.max(axis=1))
+    cols = np.flatnonzero(ink.max(axis=0))
+    if len(rows) == 0 or np.count_nonzero(ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]) < MIN_INK_PIXELS:
+        return None
+    return ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+
+
+def resize_longer_side(image: Image.Image, side: int) -> Image.Image:
+    width, height = image.size
+    scale = side / max(width, height)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    # BOX averages every source pixel when shrinking (true antialiasing); BILINEAR when enlarging a speck.
+    return image.resize(size, Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR)
+
+
+def normalise_stroke_width(work: Image.Image) -> Image.Image:
+    """Widen thin strokes / thin thick ones to about TARGET_STROKE px at the 80 px working size."""
+    mask = np.asarray(work) > 96
+    area = int(mask.sum())
+    if area == 0:
+        return work
+    interior = mask[1:-1, 1:-1] & mask[:-2, 1:-1] & mask[2:, 1:-1] & mask[1:-1, :-2] & mask[1:-1, 2:]
+    boundary = area - int(interior.sum())
+    width = 2.0 * area / max(boundary, 1)   # a stroke of length L and width w: area L*w, boundary ~ 2L
+    change = TARGET_STROKE - width
+    if change >= 2:
+        size = min(2 * round(change / 2) + 1, 9)
+        return work.filter(ImageFilter.MaxFilter(size))
+    if change <= -4:
+        size = min(2 * round(-change / 4) + 1, 5)   # thin gently: erosion can break a stroke apart
+        return work.filter(ImageFilter.MinFilter(size))
+    return work
+
+
+def centre_by_mass(digit: np.ndarray) -> np.ndarray:
+    """Paste a (<= 20 x 20) digit into a 28 x 28 frame with its centre of mass at the frame's centre."""
+    height, width = digit.shape
+    weights = digit.astype(np.float64)
+    total = weights.sum()
+    cy = (weights.sum(axis=1) @ np.arange(height)) / total
+    cx = (weights.sum(axis=0) @ np.arange(width)) / total
+    top = int(np.clip(round((FRAME - 1) / 2 - cy), 0, FRAME - height))
+    left = int(np.clip(round((FRAME - 1) / 2 - cx), 0, FRAME - width))
+    frame = np.zeros((FRAME, FRAME), np.uint8)
+    frame[top:top + height, left:left + width] = digit
+    return frame
+
+
+def mnist_style(ink: np.ndarray, stroke_width: bool = True) -> np.ndarray | None:
+    """28 x 28 uint8 from an ink map, the MNIST way; None when there is no (or too little) ink."""
+    crop = crop_to_ink(ink)
+    if crop is None:
+        return None
+    work = resize_longer_side(Image.fromarray(crop), WORK_BOX)
+    if stroke_width:
+        work = normalise_stroke_width(work)
+    digit = np.asarray(resize_longer_side(work, DIGIT_BOX))
+    peak = int(digit.max())
+    if peak == 0:
+        return None
+    # Stretch so the strongest stroke is full white, as in MNIST, whatever the ink's strength.
+    digit = np.clip(digit.astype(np.float32) * (255.0 / peak), 0, 255).astype(np.uint8)
+    return centre_by_mass(digit)
+
+
+def to_model_input(image28: np.ndarray) -> torch.Tensor:
+    return normalise(torch.from_numpy(np.ascontiguousarray(image28)).view(1, 1, FRAME, FRAME))
+
+
+def prepare_digit(sketch, stroke_width: bool = True) -> PreparedDigit:
+    """The drawing as a model input, the MNIST way (see the module docstring)."""
+    image = sketch_to_image(sketch)
+    if image is None:
+        return PreparedDigit(None, np.zeros((FRAME, FRAME), np.uint8))
+    image28 = mnist_style(ink_map(image), stroke_width)
+    if image28 is None:
+        return PreparedDigit(None, np.zeros((FRAME, FRAME), np.uint8))
+    return PreparedDigit(to_model_input(image28), image28)
+
+
+def naive_resize(sketch) -> PreparedDigit:
+    """The whole canvas resized to 28x28 (no crop, no centring): what a quick demo would do."""
+    image = sketch_to_image(sketch)
+    if image is None:
+        return PreparedDigit(None, np.zeros((FRAME, FRAME), np.uint8))
+    ink = ink_map(image)
+    if crop_to_ink(ink) is None:
+        return PreparedDigit(None, np.zeros((FRAME, FRAME), np.uint8))
+    image28 = np.asarray(Image.fromarray(ink).resize((FRAME, FRAME), Image.Resampling.BOX))
+    return PreparedDigit(to_model_input(image28), image28)
