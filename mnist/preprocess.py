@@ -190,7 +190,7 @@ def mnist_style(ink: np.ndarray, stroke_width: bool = True) -> np.ndarray | None
 
 
 def to_model_input(image28: np.ndarray) -> torch.Tensor:
-    return normalise(torch.from_numpy(np.ascontiguousarray(image28)).view(1, 1, FRAME, FRAME))
+    return normalise(torch.from_numpy(np.array(image28, dtype=np.uint8)).view(1, 1, FRAME, FRAME))
 
 
 def prepare_digit(sketch, stroke_width: bool = True) -> PreparedDigit:

@@ -1,0 +1,123 @@
+"""Drawn-digits benchmark: pen trajectories replayed like sketchpad drawings, read by the shipped models.
+
+Each UCI pendigits digit (../shared/data/digits/pendigits/pendigits-orig.tra) is replayed with a round
+brush on an 800 x 800 transparent RGBA canvas (mnist.strokes.random_drawing: digit height 15-80 % of
+the canvas, random place, brush 8-40 px, six colours), then read with the app's own preprocessing
+(mnist.preprocess.prepare_digit, the MNIST way) and, for comparison, a naive resize of the whole
+canvas to 28 x 28. Writers are split by id (mnist.strokes.HELD_OUT_WRITERS): the held-out writers'
+digits were never used in training; the others may have been (see each checkpoint's card).
+
+    python -m benchmarks.drawn_digits                       # writes benchmarks/results/digits_drawn.md
+    python -m benchmarks.drawn_digits --seed 1 --limit 500  # another drawing style draw, fewer digits
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from common.training import predict  # noqa: E402
+from mnist.evaluate import drawn_digit_inputs  # noqa: E402
+from mnist.predict import MODEL_CHOICES, load_model, measure_latency  # noqa: E402
+from mnist.strokes import HELD_OUT_WRITERS, parse_pendigits, split_writers  # noqa: E402
+from mnist.train import TensorBatches  # noqa: E402
+
+SHARED = Path(os.environ.get("SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def accuracy_by(predicted: torch.Tensor, labels: torch.Tensor, groups: list[int]) -> dict[int, float]:
+    groups_tensor = torch.tensor(groups)
+    return {g: (predicted[groups_tensor == g] == labels[groups_tensor == g]).float().mean().item()
+            for g in sorted(set(groups))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pendigits", default=str(SHARED / "digits/pendigits/pendigits-orig.tra"),
+                        help="pendigits-orig file to replay")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the drawing styles (size, place, brush, colour)")
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N digits of each writer split")
+    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks/results/digits_drawn.md"), help="markdown report")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    began = time.perf_counter()
+
+    digits = parse_pendigits(args.pendigits)
+    train_writers, held_out = split_writers(digits, set(HELD_OUT_WRITERS))
+    splits = {"held-out writers": held_out[:args.limit], "training writers": train_writers[:args.limit]}
+    models = {name: load_model(name) for name in MODEL_CHOICES}
+    results: dict[tuple[str, str, str], float] = {}
+    per_writer: dict[str, dict[int, float]] = {}
+    per_class: dict[str, dict[int, float]] = {}
+    counts = {}
+    for split, split_digits in splits.items():
+        counts[split] = len(split_digits)
+        for preprocessing in ("mnist", "naive"):
+            inputs, labels, _ = drawn_digit_inputs(split_digits, args.seed, preprocessing)
+            for name, model in models.items():
+                probs, _ = predict(model, TensorBatches(inputs, labels, 500, shuffle=False))
+                predicted = probs.argmax(1)
+                results[(split, preprocessing, name)] = (predicted == labels).float().mean().item()
+                if split == "held-out writers" and preprocessing == "mnist":
+                    per_writer[name] = accuracy_by(predicted, labels, [d.writer for d in split_digits])
+                    per_class[name] = accuracy_by(predicted, labels, labels.tolist())
+            print(f"{split}, {preprocessing}: " + ", ".join(
+                f"{n} {results[(split, preprocessing, n)]:.2%}" for n in models), flush=True)
+    latency = {name: measure_latency(name) for name in MODEL_CHOICES}
+
+    cards = {name: __import__("json").loads((ROOT / f"checkpoints/mnist_{name}.json").read_text()) for name in MODEL_CHOICES}
+    lines = [
+        "# Drawn digits: pen trajectories replayed on the sketchpad",
+        "",
+        f"Generated {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by "
+        f"`python -m benchmarks.drawn_digits{' --seed ' + str(args.seed) if args.seed else ''}"
+        f"{' --limit ' + str(args.limit) if args.limit else ''}` ({time.perf_counter() - began:.0f} s).",
+        "",
+        "UCI pendigits trajectories (30 writers, `pendigits-orig.tra`) replayed with a round brush on an 800 x 800",
+        "transparent canvas: digit height 15-80 % of the canvas, random position, brush 8-40 px (at most 1/4 of the",
+        f"digit height), six colours; drawing-style seed {args.seed}. Writers are split by id: "
+        f"held out = {sorted(HELD_OUT_WRITERS)} (never used in training),",
+        "training writers = the other 20 (their replays, with other styles, are part of the training data of the",
+        "shipped checkpoints: see `data.pen_digits` in each card).",
+        "",
+        "| writers | digits | preprocessing | " + " | ".join(MODEL_CHOICES) + " |",
+        "|---|---|---|" + "---|" * len(MODEL_CHOICES),
+    ]
+    for split in splits:
+        for preprocessing, title in (("mnist", "MNIST-style (app)"), ("naive", "naive resize")):
+            lines.append(f"| {split} | {counts[split]} | {title} | "
+                         + " | ".join(f"{results[(split, preprocessing, n)]:.2%}" for n in MODEL_CHOICES) + " |")
+    lines += ["", "Per held-out writer (MNIST-style preprocessing):", "",
+              "| writer | " + " | ".join(MODEL_CHOICES) + " |", "|---|" + "---|" * len(MODEL_CHOICES)]
+    for writer in sorted(per_writer[MODEL_CHOICES[0]]):
+        lines.append(f"| {writer} | " + " | ".join(f"{per_writer[n][writer]:.1%}" for n in MODEL_CHOICES) + " |")
+    lines += ["", "Per digit, held-out writers (MNIST-style preprocessing):", "",
+              "| digit | " + " | ".join(MODEL_CHOICES) + " |", "|---|" + "---|" * len(MODEL_CHOICES)]
+    for digit in range(10):
+        lines.append(f"| {digit} | " + " | ".join(f"{per_class[n][digit]:.1%}" for n in MODEL_CHOICES) + " |")
+    lines += ["", "Checkpoints:", ""]
+    for name, card in cards.items():
+        lines.append(f"- `{name}`: MNIST test {card['metrics']['mnist_test_accuracy']:.2%}, "
+                     f"{card['training']['epochs']} epochs, seed {card['training']['seed']}, "
+                     f"trained in {card['training']['wall_time_minutes']:.1f} min with `{card['train_command']}`; "
+                     f"pen data: {card['data']['pen_digits']}.")
+    lines += ["", "`read_digit` latency (800 x 800 RGBA canvas, preprocessing + model, median of 50, "
+              f"{torch.get_num_threads()} torch threads, shared 2-core CPU): "
+              + ", ".join(f"{n} {ms:.1f} ms" for n, ms in latency.items()) + ".", ""]
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

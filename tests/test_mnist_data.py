@@ -1,0 +1,112 @@
+"""MNIST loading: the IDX parser on tiny files written here (gzipped and raw), and the datasets/tensor path."""
+import gzip
+import struct
+
+import numpy as np
+import pytest
+import torch
+
+from mnist.data import load_mnist, load_mnist_tensors, normalise, read_idx, MEAN, STD
+from mnist.strokes import parse_pendigits
+
+
+def write_idx(path, array: np.ndarray, type_code: int = 0x08, gz: bool = False) -> None:
+    header = struct.pack(">BBBB", 0, 0, type_code, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    data = header + array.astype(array.dtype.newbyteorder(">")).tobytes()
+    (gzip.open if gz else open)(path, "wb").write(data)
+
+
+def write_mnist_folder(folder, rng, n_train=12, n_test=5, gz=True):
+    suffix = ".gz" if gz else ""
+    arrays = {}
+    for split, stem, n in (("train", "train", n_train), ("test", "t10k", n_test)):
+        images = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+        labels = rng.integers(0, 10, n).astype(np.uint8)
+        write_idx(folder / f"{stem}-images-idx3-ubyte{suffix}", images, gz=gz)
+        write_idx(folder / f"{stem}-labels-idx1-ubyte{suffix}", labels, gz=gz)
+        arrays[split] = (images, labels)
+    return arrays
+
+
+@pytest.mark.parametrize("gz", [True, False], ids=["gzipped", "raw"])
+def test_read_idx_round_trips_images_and_labels(tmp_path, gz):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (7, 28, 28), dtype=np.uint8)
+    path = tmp_path / ("images.idx.gz" if gz else "images.idx")
+    write_idx(path, images, gz=gz)
+    parsed = read_idx(path)
+    assert parsed.shape == (7, 28, 28) and parsed.dtype == np.uint8
+    np.testing.assert_array_equal(parsed, images)
+
+
+def test_read_idx_handles_big_endian_int32(tmp_path):
+    values = np.array([[1, -2, 70000], [3, 4, -5]], dtype=np.int32)
+    write_idx(tmp_path / "ints.idx", values, type_code=0x0C)
+    np.testing.assert_array_equal(read_idx(tmp_path / "ints.idx"), values)
+
+
+def test_read_idx_refuses_wrong_magic_and_truncated_files(tmp_path):
+    (tmp_path / "bad.idx").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    with pytest.raises(ValueError, match="magic"):
+        read_idx(tmp_path / "bad.idx")
+    write_idx(tmp_path / "short.idx", np.zeros((3, 28, 28), np.uint8))
+    (tmp_path / "short.idx").write_bytes((tmp_path / "short.idx").read_bytes()[:-10])
+    with pytest.raises(ValueError, match="bytes"):
+        read_idx(tmp_path / "short.idx")
+
+
+@pytest.mark.parametrize("gz", [True, False], ids=["gzipped", "raw"])
+def test_local_folder_becomes_a_datasets_dict_like_the_hub(tmp_path, gz):
+    arrays = write_mnist_folder(tmp_path, np.random.default_rng(1), gz=gz)
+    dataset = load_mnist(tmp_path)
+    assert set(dataset) == {"train", "test"} and len(dataset["train"]) == 12 and len(dataset["test"]) == 5
+    assert dataset["train"].features["label"].names == [str(d) for d in range(10)]
+    first = dataset["train"][0]
+    np.testing.assert_array_equal(np.asarray(first["image"]), arrays["train"][0][0])
+    assert first["label"] == arrays["train"][1][0]
+
+
+def test_tensors_from_the_environment_variable_folder(tmp_path, monkeypatch):
+    arrays = write_mnist_folder(tmp_path, np.random.default_rng(2))
+    monkeypatch.setenv("MNIST_DIR", str(tmp_path))
+    tensors = load_mnist_tensors(limit=4)
+    images, labels = tensors["train"]
+    assert images.shape == (4, 1, 28, 28) and images.dtype == torch.uint8
+    np.testing.assert_array_equal(images[:, 0].numpy(), arrays["train"][0][:4])
+    np.testing.assert_array_equal(labels.numpy(), arrays["train"][1][:4])
+
+
+def test_normalise_uses_mnist_statistics():
+    images = torch.tensor([0, 255], dtype=torch.uint8).view(2, 1, 1, 1)
+    out = normalise(images).flatten()
+    assert out[0].item() == pytest.approx(-MEAN / STD) and out[1].item() == pytest.approx((1 - MEAN) / STD)
+
+
+def test_pendigits_parser_reads_labels_writers_strokes_and_flips_y(tmp_path):
+    text = """.INCLUDE dene.doc
+.LEXICON "0" "1"
+.SEGMENT DIGIT    0 ? "7"
+.COMMENT 7 12  224
+.PEN_DOWN
+ 100  300
+ 200  300
+ 120  100
+.PEN_UP
+.DT 500
+.SEGMENT DIGIT    1 ? "4"
+.COMMENT 4 3  5
+.PEN_DOWN
+ 10  50
+ 10  20
+.PEN_UP
+.PEN_DOWN
+ 30  60
+ 30  0
+.PEN_UP
+"""
+    (tmp_path / "pen.tra").write_text(text)
+    seven, four = parse_pendigits(tmp_path / "pen.tra")
+    assert (seven.label, seven.writer, len(seven.strokes)) == (7, 12, 1)
+    assert (four.label, four.writer, len(four.strokes)) == (4, 3, 2)
+    # The 7's bar is drawn first at tablet y=300 (top, y up): after the flip it is at image y=0 (top).
+    np.testing.assert_array_equal(seven.strokes[0][:, 1], [0, 0, 200])
