@@ -68,9 +68,23 @@ def uploaded(payload):
     return payload
 
 
+# In the browser, the Sketchpad first posts its PNGs to the component (`accept_blobs`) and then sends only
+# {"id": ...}; Gradio's preprocess would look the id up, but these events skip it, so uploaded_sketch does.
+# digits_tab() points the Sketchpad's store here; entries are taken once, and stale ones (from changes that
+# `trigger_mode="always_last"` dropped) are evicted beyond a small bound.
+SKETCH_BLOBS: dict = {}
+MAX_PENDING_SKETCHES = 64
+
+
 def uploaded_sketch(payload):
     if not isinstance(payload, dict):
         return uploaded(payload)
+    stored = SKETCH_BLOBS.pop(payload["id"], None) if payload.get("id") else None
+    while len(SKETCH_BLOBS) > MAX_PENDING_SKETCHES:
+        SKETCH_BLOBS.pop(next(iter(SKETCH_BLOBS)), None)
+    if stored is not None:
+        return {"background": stored.background, "composite": stored.composite,
+                "layers": [layer for layer in stored.layers if layer is not None]}
     return {"background": uploaded(payload.get("background")), "composite": uploaded(payload.get("composite")),
             "layers": [uploaded(layer) for layer in payload.get("layers") or []]}
 
@@ -104,6 +118,7 @@ def digits_tab():
                 brush=gr.Brush(default_size=36, colors=["#000000", "#1f4fd6", "#c0392b"], color_mode="defaults"),
                 elem_id="digit-sketchpad",
             )
+            sketch.blob_storage = SKETCH_BLOBS  # see uploaded_sketch
             clear = gr.Button("Clear", elem_id="digit-clear")
         with gr.Column(scale=2):
             label = gr.Label(label="Prediction", num_top_classes=3, elem_id="digit-label")
