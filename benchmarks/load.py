@@ -1,0 +1,340 @@
+"""Load test: many concurrent gradio_client users on both endpoints, beside no-op endpoints, in one run.
+
+Starts `python -m benchmarks.bench_app` (the app plus `noop_digit` / `noop_rps`, which take the same inputs and
+return nothing, through the same server and queue) as a subprocess on a free loopback port, so the server's
+memory can be sampled from /proc. Then `--users` threads, each with its own `gradio_client.Client`, take
+requests from one shared, shuffled list of `--requests` calls until it is empty:
+
+    classify_digit  a pendigits trajectory replayed on an 800 x 800 RGBA canvas, sent as the Sketchpad's value
+                    {"background": None, "layers": [], "composite": <png>}
+    classify_rps    a real-room hand photo (../shared/data/rps/subhih), mask on, default model
+    noop_digit / noop_rps   the same inputs, no work: what Gradio itself costs under the same load
+
+Reports errors (with their messages), throughput, p50 / p95 latency per endpoint, and the server's RSS sampled
+every 0.5 s: its growth over the second half of the run must stay under 50 MB. Loopback only; bounded by
+`--requests` and `--max-seconds`.
+
+    python -m benchmarks.load                                    # 1000 requests, 16 users -> benchmarks/results/load.md
+    python -m benchmarks.load --requests 200 --users 8 --out /tmp/load.md
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import queue
+import random
+import shlex
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = Path(os.environ.get("SHARED_DATA", ROOT.parent / "shared" / "data"))
+ENDPOINTS = ("classify_digit", "classify_rps", "noop_digit", "noop_rps")
+# Share of the requests per endpoint: mostly real work, enough no-op calls for stable percentiles.
+MIX = {"classify_digit": 0.35, "classify_rps": 0.35, "noop_digit": 0.15, "noop_rps": 0.15}
+RSS_GROWTH_LIMIT_MB = 50
+
+
+# ------------------------------------------------------------------------------------------------ the server
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, log_path: Path) -> subprocess.Popen:
+    env = dict(os.environ, GRADIO_SERVER_PORT=str(port), GRADIO_SERVER_NAME="127.0.0.1",
+               GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
+    log = open(log_path, "w")
+    server = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_app"], cwd=ROOT, env=env,
+                              stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the bench app exited ({server.returncode}); see {log_path}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return server
+        time.sleep(0.25)
+    server.terminate()
+    raise TimeoutError(f"the bench app did not open port {port} in 120 s; see {log_path}")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of `pid` and its children, in MB (psutil when installed, else /proc)."""
+    try:
+        import psutil
+        process = psutil.Process(pid)
+        return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)]) / 2**20
+    except ImportError:
+        pass
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total / 2**20
+
+
+class RssSampler(threading.Thread):
+    def __init__(self, pid: int, every: float = 0.5):
+        super().__init__(daemon=True)
+        self.pid, self.every, self.samples = pid, every, []   # (monotonic time, MB)
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            self.samples.append((time.monotonic(), rss_mb(self.pid)))
+            self.stopped.wait(self.every)
+
+    def at(self, moment: float) -> float:
+        """The sample closest to `moment`."""
+        return min(self.samples, key=lambda s: abs(s[0] - moment))[1]
+
+
+# ------------------------------------------------------------------------------------------------ the inputs
+def digit_pngs(folder: Path, count: int = 20) -> tuple[list[Path], str]:
+    """Pen trajectories replayed on 800 x 800 transparent canvases (the first two of each class)."""
+    pendigits = SHARED / "digits" / "pendigits" / "pendigits-orig.tra"
+    paths = []
+    if pendigits.exists():
+        from mnist.strokes import draw_digit, parse_pendigits
+        chosen, seen = [], Counter()
+        for digit in parse_pendigits(pendigits):
+            if seen[digit.label] < max(1, count // 10):
+                seen[digit.label] += 1
+                chosen.append(digit)
+        for index, digit in enumerate(chosen):
+            canvas = draw_digit(digit.strokes, canvas_size=800, height_fraction=0.5, brush_width=36)
+            path = folder / f"digit_{index:02d}_{digit.label}.png"
+            Image.fromarray(canvas, "RGBA").save(path)
+            paths.append(path)
+        return paths, f"{len(paths)} pendigits trajectories replayed on 800x800 RGBA canvases (brush 36 px)"
+    from mnist.predict import example_drawings
+    examples = [Path(p) for p in example_drawings()]
+    return examples, f"{len(examples)} of the app's example drawings (../shared/data absent)"
+
+
+def hand_photos(count: int = 12) -> tuple[list[Path], str]:
+    folder = SHARED / "rps" / "subhih"
+    photos = []
+    for gesture in ("rock", "paper", "scissors"):
+        photos += sorted((folder / gesture).glob("*.jpg"))[: count // 3]
+    if photos:
+        return photos, f"{len(photos)} SubhiH real-room hand photos ({count // 3} of each gesture)"
+    rng = np.random.default_rng(0)
+    path = Path(tempfile.gettempdir()) / "load_noise_hand.jpg"
+    Image.fromarray(rng.integers(0, 255, (480, 640, 3), np.uint8)).save(path)
+    return [path], "a 640x480 noise image (../shared/data absent)"
+
+
+# ------------------------------------------------------------------------------------------------ the users
+def make_plan(requests: int, seed: int = 0) -> list[str]:
+    plan = []
+    for name, share in MIX.items():
+        plan += [name] * round(requests * share)
+    plan = (plan + ["classify_digit"] * requests)[:requests]
+    random.Random(seed).shuffle(plan)
+    return plan
+
+
+def arguments(name: str, digit: Path, photo: Path, model: str):
+    from gradio_client import handle_file
+    if name in ("classify_digit", "noop_digit"):
+        return ({"background": None, "layers": [], "composite": handle_file(str(digit))},)
+    return (handle_file(str(photo)), True, model)
+
+
+def user(client, work: queue.Queue, results: list, digits, photos, model: str, stop_at: float, rng: random.Random):
+    while time.monotonic() < stop_at:
+        try:
+            name = work.get_nowait()
+        except queue.Empty:
+            return
+        args = arguments(name, rng.choice(digits), rng.choice(photos), model)
+        began = time.monotonic()
+        try:
+            client.predict(*args, api_name=f"/{name}")
+            error = None
+        except Exception as exc:  # every failure is counted and reported by its message
+            error = f"{type(exc).__name__}: {str(exc)[:160]}"
+        results.append((name, began, time.monotonic() - began, error))
+
+
+def default_rps_model(client) -> str:
+    """The model classify_rps uses when a caller leaves it out (the Dropdown's default), from view_api."""
+    try:
+        info = client.view_api(print_info=False, return_format="dict")
+        for parameter in info["named_endpoints"]["/classify_rps"]["parameters"]:
+            if parameter.get("parameter_name") == "model":
+                return str(parameter.get("parameter_default"))
+    except Exception:
+        pass
+    return "?"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+# ------------------------------------------------------------------------------------------------ main
+def run(args) -> str:
+    from gradio_client import Client
+
+    port = free_port()
+    log_path = Path(tempfile.gettempdir()) / f"load_server_{port}.log"
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load_before = os.getloadavg()
+    server = start_server(port, log_path)
+    sampler = RssSampler(server.pid)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        with tempfile.TemporaryDirectory() as folder:
+            digits, digits_note = digit_pngs(Path(folder))
+            photos, photos_note = hand_photos()
+            clients = [Client(url, verbose=False) for _ in range(args.users)]
+            model = default_rps_model(clients[0])
+            # Warm-up (not timed): the first calls load the models.
+            for name in ENDPOINTS:
+                try:
+                    clients[0].predict(*arguments(name, digits[0], photos[0], model), api_name=f"/{name}")
+                except Exception as exc:
+                    print(f"warm-up {name} failed: {exc}", file=sys.stderr)
+            sampler.start()
+            rss_start = rss_mb(server.pid)
+            work: queue.Queue = queue.Queue()
+            for name in make_plan(args.requests, args.seed):
+                work.put(name)
+            results: list = []
+            began = time.monotonic()
+            stop_at = began + args.max_seconds
+            threads = [threading.Thread(target=user, args=(client, work, results, digits, photos, model, stop_at,
+                                                           random.Random(args.seed + index)))
+                       for index, client in enumerate(clients)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            ended = time.monotonic()
+            time.sleep(1.0)
+            sampler.stopped.set()
+            sampler.join()
+            for client in clients:
+                try:
+                    client.close()
+                except Exception:
+                    pass
+    finally:
+        sampler.stopped.set()
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    load_after = os.getloadavg()
+
+    # Figures.
+    wall = ended - began
+    finished = sorted(began_at + seconds for _, began_at, seconds, _ in results)
+    midpoint = finished[len(finished) // 2] if finished else began
+    rss_mid, rss_end = sampler.at(midpoint), sampler.at(ended)
+    second_half = [mb for moment, mb in sampler.samples if midpoint <= moment <= ended]
+    rss_peak = max(mb for _, mb in sampler.samples)
+    growth = rss_end - rss_mid
+    errors = [(name, error) for name, _, _, error in results if error]
+    by_name = defaultdict(list)
+    for name, _, seconds, error in results:
+        if not error:
+            by_name[name].append(seconds * 1000)
+
+    command = "python -m benchmarks.load " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    lines = [
+        f"# Load test: {args.users} concurrent users, {len(results)} requests",
+        "",
+        f"- Command: `{command.strip()}` (from the project root, in .venv)",
+        f"- Date: {started:%Y-%m-%d %H:%M} UTC; gradio {version('gradio')}, gradio_client {version('gradio_client')}, "
+        f"Python {platform.python_version()}",
+        f"- Machine: {os.cpu_count()} CPU cores, shared with other work during the run (load average "
+        f"{load_before[0]:.1f} before, {load_after[0]:.1f} after): figures are noisy, compare the no-op rows",
+        f"- Server: `python -m benchmarks.bench_app` (app.py's Blocks plus no-op endpoints with the same inputs, "
+        f"same queue settings) in a subprocess on 127.0.0.1; each user is a thread with its own gradio_client",
+        f"- Inputs: {digits_note}; {photos_note}; rps model `{model}`, mask on",
+        f"- Mix: " + ", ".join(f"{name} {share:.0%}" for name, share in MIX.items()) + "; shuffled with a fixed seed",
+        "",
+        "| | value |",
+        "|---|---|",
+        f"| requests completed | {len(results)} of {args.requests} |",
+        f"| errors | {len(errors)} |",
+        f"| wall time | {wall:.1f} s |",
+        f"| throughput (all endpoints) | {len(results) / wall:.2f} req/s |",
+        f"| throughput (classify_* only) | {sum(len(by_name[n]) for n in ENDPOINTS[:2]) / wall:.2f} req/s |",
+        f"| server RSS at start of timed run / peak | {rss_start:.0f} MB / {rss_peak:.0f} MB |",
+        f"| RSS growth over the second half (end - midpoint) | {growth:+.1f} MB "
+        f"(limit < {RSS_GROWTH_LIMIT_MB} MB: {'met' if growth < RSS_GROWTH_LIMIT_MB else 'NOT met'}) |",
+        f"| RSS range in the second half | {min(second_half, default=0):.0f}-{max(second_half, default=0):.0f} MB |",
+        "",
+        "| endpoint | ok | errors | p50 ms | p95 ms | max ms |",
+        "|---|---|---|---|---|---|",
+    ]
+    error_counts = Counter(name for name, _ in errors)
+    for name in ENDPOINTS:
+        values = by_name[name]
+        if values:
+            lines.append(f"| {name} | {len(values)} | {error_counts[name]} | {percentile(values, 0.5):.0f} | "
+                         f"{percentile(values, 0.95):.0f} | {max(values):.0f} |")
+        else:
+            lines.append(f"| {name} | 0 | {error_counts[name]} | - | - | - |")
+    if errors:
+        lines += ["", "Errors (count, endpoint, message):", ""]
+        lines += [f"- {count} x {name}: {message}" for (name, message), count in Counter(errors).most_common(10)]
+    lines += ["", "Latency is client-side, per request, including the file upload and waiting in Gradio's queue "
+                  f"({args.users} users share 2 model workers, so much of a classify_* p50 is queueing)."]
+    return "\n".join(lines) + "\n"
+
+
+def version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version as get
+    try:
+        return get(package)
+    except PackageNotFoundError:
+        return "?"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=1000, help="total requests over all users (default 1000)")
+    parser.add_argument("--users", type=int, default=16, help="concurrent users, one thread + Client each")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "load.md"), help="markdown report")
+    parser.add_argument("--max-seconds", type=float, default=1200, help="stop sending new requests after this")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    text = run(args)
+    print(text)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    print("wrote", out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,245 @@
+"""The real app in headless Chromium, driven like a person: draw digits with the mouse, upload and photograph hands.
+
+    .venv/bin/python -m pytest -m browser tests/test_browser.py        # ~2-3 minutes on 2 busy cores
+
+A session fixture starts `python app.py` on a free loopback port; each test opens a page with Playwright (sync API)
+on Debian's /usr/bin/chromium (Playwright cannot download its own browser here). Screenshots of every step, the
+server's log and, on failure, `...FAILED-<step>.png` land in artifacts/browser/.
+
+Digits are replayed from UCI pen trajectories (../shared/data, the first sample of each chosen class) as real mouse
+strokes on the Sketchpad; the test waits until the prediction for the *last* stroke is on the page (see
+tests/watch_gradio.js) and reads the gr.Label's top class. A misread digit fails the test: that is the app's real
+behaviour. Hand photos come from ../shared/data/rps/subhih; the webcam test feeds one to Chromium's fake camera.
+"""
+from __future__ import annotations
+
+import io
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from browser_helpers import (ARTIFACTS, CHROMIUM, FAKE_CAMERA_ARGS, ROOT, AppServer, first_of_class, fit_strokes,
+                             launch_chromium, load_pen_digits, step, thin_stroke, write_y4m)
+from conftest import shared_path
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package (requirements-dev.txt)")
+
+WATCH_JS = Path(__file__).with_name("watch_gradio.js")
+VIEWPORT = {"width": 800, "height": 900}   # a narrow page keeps the canvas small: software WebGL is slow here
+TIMEOUT_MS = 60_000
+# Digits to draw: the first trajectory of each class in pendigits-orig.tra.
+DIGITS = [3, 6, 2]
+# Hand photos: a fixed file of a class the models read correctly.
+HAND = ("rps/subhih/paper", "test__16_pic00032__33_159.jpg", "paper")
+CLASSES_RPS = {"rock", "paper", "scissors"}
+
+
+# ------------------------------------------------------------------------------------------------ fixtures
+@pytest.fixture(scope="session")
+def app_url():
+    """`python app.py` (or $BROWSER_TEST_APP) in a subprocess on a free loopback port, for the whole session."""
+    script = os.environ.get("BROWSER_TEST_APP", str(ROOT / "app.py"))
+    server = AppServer(script, timeout=60)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    with sync_api.sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = launch_chromium(playwright)
+    yield browser
+    browser.close()
+
+
+def open_app(browser, url, **context_options):
+    context = browser.new_context(viewport=VIEWPORT, **context_options)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.add_init_script(path=str(WATCH_JS))
+    page.goto(url)
+    page.wait_for_selector("#digit-sketchpad canvas")
+    return page
+
+
+@pytest.fixture
+def page(browser, app_url, request):
+    page = open_app(browser, app_url)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture(scope="session")
+def pen_digits():
+    return load_pen_digits(shared_path("digits", "pendigits", "pendigits-orig.tra"))
+
+
+# ------------------------------------------------------------------------------------------------ page helpers
+def counters(page) -> dict:
+    return page.evaluate("() => ({...window.__gr, now: Date.now()})")
+
+
+def wait_for_last_prediction(page, before: dict, quiet_s: float = 2.0, timeout_s: float = 90.0) -> None:
+    """Wait until the change fired by the last stroke has been sent and answered, and the page is quiet.
+
+    `before` is counters() taken right after the last mouse-up. Done when a sketch upload (component_server)
+    happened after it, a queue join followed that upload, every join has its process_completed, and nothing
+    was sent or received for `quiet_s`.
+    """
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        now = counters(page)
+        if (now["blobs"] > before["blobs"] and now["joinAfterBlob"] and now["joins"] > before["joins"]
+                and now["completed"] >= now["joins"] and now["now"] - now["last"] >= quiet_s * 1000):
+            return
+        page.wait_for_timeout(250)
+    raise TimeoutError(f"no answer to the last stroke within {timeout_s:.0f} s: {before} -> {counters(page)}")
+
+
+def select_brush(page) -> None:
+    page.click("#digit-sketchpad button[aria-label='Brush']")
+
+
+def draw_strokes(page, strokes, fill: float = 0.55, min_step: float = 45.0) -> None:
+    """Replay strokes (any units, y down) with the mouse, scaled into the middle of the 800 x 800 drawing area.
+
+    The Sketchpad's <canvas> is wider than the drawing area: the area is the canvas_size square at the zoom
+    shown in the toolbar, centred in the <canvas> element.
+    """
+    box = page.locator("#digit-sketchpad canvas").first.bounding_box()
+    zoom = float(page.inner_text("#digit-sketchpad .zoom-number").strip().rstrip("%")) / 100
+    side = 800 * zoom
+    left = box["x"] + box["width"] / 2 - side / 2
+    top = box["y"] + box["height"] / 2 - side / 2
+    mouse = page.mouse
+    for stroke in fit_strokes(strokes, 800, fill):
+        points = thin_stroke(stroke, min_step) * zoom + (left, top)
+        mouse.move(*points[0])
+        mouse.down()
+        for x, y in points[1:]:
+            mouse.move(x, y, steps=1)
+        mouse.up()
+
+
+def top_class(page, elem_id: str) -> str | None:
+    value = page.locator(f"#{elem_id} [data-testid='label-output-value']")
+    return value.inner_text().strip() if value.count() else None
+
+
+def image_bytes(page, elem_id: str) -> tuple[str, bytes]:
+    src = page.get_attribute(f"#{elem_id} img", "src")
+    response = page.request.get(src)
+    assert response.ok, f"{src}: HTTP {response.status}"
+    return src, response.body()
+
+
+def pixels(data: bytes) -> np.ndarray:
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB").resize((128, 128)), dtype=np.float32)
+
+
+def expect_draw_a_digit(page) -> None:
+    expect = sync_api.expect
+    expect(page.locator("#digit-message")).to_contain_text("Draw a digit", timeout=TIMEOUT_MS)
+    expect(page.locator("#digit-label [data-testid='label-output-value']")).to_have_count(0, timeout=TIMEOUT_MS)
+
+
+# ------------------------------------------------------------------------------------------------ digits
+def test_empty_canvas_asks_for_a_digit(page):
+    name = "digits-empty"
+    with step(page, "loaded", name):
+        expect_draw_a_digit(page)
+    with step(page, "stroke-then-sketchpad-trash", name):
+        select_brush(page)
+        before = counters(page)
+        draw_strokes(page, [np.array([[0, 0], [40, 60]], dtype=np.float32)], fill=0.2)
+        wait_for_last_prediction(page, before)
+        page.click("#digit-sketchpad button[aria-label='Clear canvas']")
+    with step(page, "empty-again", name):
+        expect_draw_a_digit(page)
+
+
+@pytest.mark.parametrize("digit", DIGITS)
+def test_drawn_digit_is_read_and_clear_resets(page, pen_digits, digit):
+    name = f"digits-{digit}"
+    strokes = first_of_class(pen_digits, digit)
+    with step(page, "brush", name):
+        select_brush(page)
+    with step(page, f"drawn-{digit}", name):
+        draw_strokes(page, strokes)
+        after_last_stroke = counters(page)
+        wait_for_last_prediction(page, after_last_stroke)
+        read = top_class(page, "digit-label")
+        assert read == str(digit), f"drew a {digit} ({len(strokes)} strokes), the page says {read!r}"
+        sync_api.expect(page.locator("#digit-seen img")).to_have_count(1)
+    with step(page, "clear", name):
+        page.click("#digit-clear")
+        expect_draw_a_digit(page)
+        sync_api.expect(page.locator("#digit-seen img")).to_have_count(0)
+
+
+# ------------------------------------------------------------------------------------------------ rock / paper / scissors
+def open_rps_tab(page) -> None:
+    page.get_by_role("tab", name="Rock / paper / scissors").click()
+    page.wait_for_selector("#rps-photo", state="visible")
+
+
+def test_uploaded_photo_is_read_and_mask_changes_the_crop(page):
+    name = "rps-upload"
+    folder, filename, truth = HAND
+    photo = shared_path(*folder.split("/"), filename)
+    with step(page, "tab", name):
+        open_rps_tab(page)
+        sync_api.expect(page.locator("#rps-message")).to_contain_text("webcam or upload")
+    with step(page, "uploaded", name):
+        page.locator("#rps-photo input[type='file']").set_input_files(str(photo))
+        sync_api.expect(page.locator("#rps-seen img")).to_have_count(1)
+        sync_api.expect(page.locator("#rps-label [data-testid='label-output-value']")).to_have_count(1)
+        assert page.is_checked("#rps-mask input[type='checkbox']"), "masking should be on by default"
+        assert top_class(page, "rps-label") == truth
+        masked_src, masked = image_bytes(page, "rps-seen")
+    with step(page, "mask-off", name):
+        page.click("#rps-mask input[type='checkbox']")
+        page.wait_for_function("src => { const img = document.querySelector('#rps-seen img');"
+                               " return img && img.src !== src; }", arg=masked_src)
+        unmasked_src, unmasked = image_bytes(page, "rps-seen")
+        difference = np.abs(pixels(masked) - pixels(unmasked)).mean()
+        assert difference > 5, f"masking on/off shows nearly the same crop (mean |diff| {difference:.1f})"
+        assert top_class(page, "rps-label") in CLASSES_RPS
+
+
+def test_webcam_snapshot_is_read(playwright, app_url, tmp_path):
+    name = "rps-webcam"
+    folder, filename, truth = HAND
+    clip = write_y4m(shared_path(*folder.split("/"), filename), tmp_path / "hand.y4m")
+    camera_browser = launch_chromium(playwright, [*FAKE_CAMERA_ARGS, f"--use-file-for-fake-video-capture={clip}"])
+    try:
+        page = open_app(camera_browser, app_url, permissions=["camera"])
+        with step(page, "tab", name):
+            open_rps_tab(page)
+        with step(page, "camera-on", name):
+            page.click("#rps-photo button[aria-label='Capture from camera']")
+            page.get_by_text("Click to Access Webcam").click()
+            page.wait_for_function("() => { const v = document.querySelector('#rps-photo video');"
+                                   " return v && v.readyState >= 2 && v.videoWidth > 0; }")
+        with step(page, "snapshot", name):
+            page.click("#rps-photo button[aria-label='capture photo']")
+            sync_api.expect(page.locator("#rps-label [data-testid='label-output-value']")).to_have_count(1)
+            sync_api.expect(page.locator("#rps-seen img")).to_have_count(1)
+            assert top_class(page, "rps-label") == truth
+    finally:
+        camera_browser.close()
