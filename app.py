@@ -105,8 +105,19 @@ def classify_rps(image, mask: bool = True, model: str = hands.DEFAULT_MODEL):
     return reading.probabilities, reading.shown_image, reading.message
 
 
+# Setting the Sketchpad's value to None from Python leaves Gradio 6's editor stuck (a spinner over it, no more
+# change events, so nothing is read again); its own "Clear canvas" control resets it properly, so Clear
+# presses that one in the browser, and the server clears the outputs.
+CLEAR_SKETCH_JS = """() => {
+    const pad = document.querySelector('#digit-sketchpad');
+    const trash = pad && (pad.querySelector('button[aria-label="Clear canvas"]')
+                          || [...pad.querySelectorAll('.top-panel button')].pop());
+    if (trash) trash.click();
+}"""
+
+
 def clear_digit():
-    return None, None, None, "Draw a digit."
+    return None, None, "Draw a digit."
 
 
 def digits_tab():
@@ -130,7 +141,7 @@ def digits_tab():
     outputs = [label, seen, message]
     sketch.change(classify_digit, sketch, outputs, api_name="classify_digit", show_progress="hidden", preprocess=False,
                   trigger_mode="always_last", concurrency_limit=2, concurrency_id="models")
-    clear.click(clear_digit, None, [sketch, *outputs], api_visibility="private", queue=False)
+    clear.click(clear_digit, None, outputs, js=CLEAR_SKETCH_JS, api_visibility="private", queue=False)
 
 
 def rps_tab():
