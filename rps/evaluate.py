@@ -1,0 +1,168 @@
+"""Accuracy of every rock/paper/scissors model and training regime on the real-room photos (SubhiH).
+
+    python -m rps.evaluate              # table on stdout + benchmarks/results/rps_eval.md + artifacts/*.png
+    python -m rps.evaluate --limit 60   # quick look
+
+Rows: models. Columns: training regime (see rps.train): "plain" (green-screen photos as they are), "+ background
+compositing" (the hand on made-up rooms, any pose), "+ masking at test time" (landmark mask + upright crop,
+the app's default path). Ablation checkpoints live in runs/ (git-ignored); shipped ones in checkpoints/.
+Landmarks come from the cache of `python -m rps.cache` (the same MediaPipe call the app makes).
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from common.checkpoint import load_checkpoint
+from common.plots import save_confusion_matrix
+from common.training import confusion_matrix
+from rps.cache import DEFAULT_CACHE, load_cache
+from rps.data import CLASSES
+from rps.landmarks import l_scissors, landmark_features, normalise_landmarks
+from rps.model import build_model, image_batch
+from rps.train import TrainConfig, validation_crops
+
+ROOT = Path(__file__).resolve().parents[1]
+REGIME_COLUMNS = {"plain": "plain", "composite": "+ background compositing", "masked": "+ masking at test time"}
+ORIGINAL = {"lenet": 0.45, "vgg16 (original project)": 0.70}
+
+
+def checkpoint_stem(model: str, regime: str) -> Path:
+    if regime == "masked":
+        return ROOT / "checkpoints" / f"rps_{model}"
+    return ROOT / "runs" / f"rps_{model}_{regime}"
+
+
+@torch.no_grad()
+def image_model_probs(model_name: str, regime: str, crops: list[np.ndarray]) -> np.ndarray | None:
+    stem = checkpoint_stem(model_name, regime)
+    if not stem.with_suffix(".json").exists():
+        return None
+    model = build_model(model_name)
+    card = load_checkpoint(model, stem)
+    out = []
+    for start in range(0, len(crops), 64):
+        out.append(torch.softmax(model(image_batch(crops[start:start + 64], card["preprocessing"])), 1))
+    return torch.cat(out).numpy()
+
+
+@torch.no_grad()
+def landmark_probs(points: np.ndarray, found: np.ndarray) -> np.ndarray | None:
+    """Probabilities where a hand was found, NaN rows elsewhere."""
+    stem = checkpoint_stem("landmarks", "masked")
+    if not stem.with_suffix(".json").exists():
+        return None
+    model = build_model("landmarks")
+    load_checkpoint(model, stem)
+    probs = np.full((len(points), 3), np.nan, np.float32)
+    index = np.flatnonzero(found)
+    if len(index):
+        features = torch.from_numpy(np.stack([landmark_features(points[i]) for i in index]))
+        probs[index] = torch.softmax(model(features), 1).numpy()
+    return probs
+
+
+@torch.no_grad()
+def synthetic_l_check(points: np.ndarray, found: np.ndarray, labels: np.ndarray, count: int = 300) -> str:
+    """SubhiH has no "L" scissors (thumb + index); build them from SubhiH's own open hands and fists
+    (never trained on) and see whether the landmarks model calls them scissors."""
+    stem = checkpoint_stem("landmarks", "masked")
+    paper = [normalise_landmarks(p) for p, f, y in zip(points, found, labels) if f and y == 1]
+    rock = [normalise_landmarks(p) for p, f, y in zip(points, found, labels) if f and y == 0]
+    if not stem.with_suffix(".json").exists() or not paper or not rock:
+        return ""
+    model = build_model("landmarks")
+    load_checkpoint(model, stem)
+    rng = np.random.default_rng(0)
+    samples = [l_scissors(paper[rng.integers(len(paper))], rock[rng.integers(len(rock))]) for _ in range(count)]
+    probs = torch.softmax(model(torch.from_numpy(np.stack([landmark_features(s) for s in samples]))), 1).numpy()
+    share = float((probs.argmax(1) == CLASSES.index("scissors")).mean())
+    return (f"Synthetic \"L\" scissors made from SubhiH landmarks (thumb + index of an open hand on a fist, "
+            f"{count} samples): landmarks model says scissors for {share:.3f}.")
+
+
+def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
+    return float((probs.argmax(1) == labels).mean())
+
+
+def per_class(probs: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    predicted = probs.argmax(1)
+    return {name: float((predicted[labels == c] == c).mean()) for c, name in enumerate(CLASSES)}
+
+
+def evaluate(limit: int | None = None, cache_path: str = str(DEFAULT_CACHE), write: bool = True) -> str:
+    val = load_cache(cache_path)["val"]
+    count = len(val["labels"]) if limit is None else min(limit, len(val["labels"]))
+    labels = val["labels"][:count]
+    found = val["found"][:count]
+    points = val["points"][:count]
+    holdout = np.array(["/test__" in str(p) for p in val["paths"][:count]])
+    cache = {"val": val}
+    views = {view: list(validation_crops(TrainConfig(regime=view, limit=limit), cache)[0]) for view in ["plain", "masked"]}
+
+    results: dict[tuple[str, str], np.ndarray] = {}
+    for model_name in ["lenet", "efficientnet_lite0"]:
+        for regime in REGIME_COLUMNS:
+            probs = image_model_probs(model_name, regime, views["masked" if regime == "masked" else "plain"])
+            if probs is not None:
+                results[(model_name, regime)] = probs
+    lm = landmark_probs(points, found)
+    fallback = results.get(("efficientnet_lite0", "masked"))
+    if lm is not None and fallback is not None:
+        # As in the app: where MediaPipe found no hand, the image model answers.
+        results[("landmarks", "masked")] = np.where(np.isnan(lm), fallback, lm)
+        both = np.where(np.isnan(lm), fallback, (lm + fallback) / 2)
+        results[("ensemble", "masked")] = both
+
+    lines = [f"# Rock / paper / scissors on real rooms (SubhiH, {count} photos, "
+             f"{holdout.sum()} of them in its 'test' split)", "",
+             "Accuracy. Training data: drgfreeman green-screen hands only. Columns: training regime.", "",
+             "| model | " + " | ".join(REGIME_COLUMNS.values()) + " | holdout (test split), masked |",
+             "|---|" + "---|" * (len(REGIME_COLUMNS) + 1)]
+    rows = ["lenet", "efficientnet_lite0", "landmarks", "ensemble"]
+    for row in rows:
+        cells = []
+        for regime in REGIME_COLUMNS:
+            probs = results.get((row, regime))
+            cells.append(f"{accuracy(probs, labels):.3f}" if probs is not None else "—")
+        probs = results.get((row, "masked"))
+        cells.append(f"{accuracy(probs[holdout], labels[holdout]):.3f}" if probs is not None and holdout.any() else "—")
+        lines.append(f"| {row} | " + " | ".join(cells) + " |")
+    lines += ["| original project: LeNet | 0.45 | | | |", "| original project: VGG16 (pretrained) | 0.70 | | | |", ""]
+    lines += [f"MediaPipe found a hand in {found.sum()}/{count} photos; elsewhere the landmarks model defers to "
+              "EfficientNet-Lite0 (masked, skin-colour or whole-image fallback).", "",
+              "Per-class accuracy (masked regime):", "", "| model | " + " | ".join(CLASSES) + " |",
+              "|---|---|---|---|"]
+    for row in rows:
+        probs = results.get((row, "masked"))
+        if probs is None:
+            continue
+        pc = per_class(probs, labels)
+        lines.append(f"| {row} | " + " | ".join(f"{pc[c]:.3f}" for c in CLASSES) + " |")
+        if write:
+            matrix = confusion_matrix(torch.as_tensor(probs.argmax(1)), torch.as_tensor(labels), len(CLASSES))
+            save_confusion_matrix(matrix, CLASSES, ROOT / "artifacts" / f"rps_confusion_{row}.png",
+                                  title=f"{row}, masked, SubhiH")
+    lines += ["", synthetic_l_check(points, found, labels)]
+    text = "\n".join(lines) + "\n"
+    if write:
+        out = ROOT / "benchmarks" / "results" / "rps_eval.md"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Evaluate the RPS models on the SubhiH real-room photos.")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N photos")
+    parser.add_argument("--cache", default=str(DEFAULT_CACHE), help="landmark cache (python -m rps.cache)")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    print(evaluate(args.limit, args.cache, write=not args.no_write))
+
+
+if __name__ == "__main__":
+    main()
