@@ -108,7 +108,7 @@ def step(page, name: str, prefix: str = ""):
         with contextlib.suppress(Exception):
             page.screenshot(path=str(ARTIFACTS / f"{base}FAILED-{_safe(name)}.png"), full_page=True)
         raise
-    page.screenshot(path=str(ARTIFACTS / f"{base}{_safe(name)}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{base}{_safe(name)}.png"))
 
 
 # --------------------------------------------------------------------------------------------- pen digits
