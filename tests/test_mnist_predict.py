@@ -1,0 +1,78 @@
+"""The shipped digit checkpoints through the app's API: examples, blanks, real pen digits, MNIST test digits."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from common.checkpoint import read_card
+from common.errors import UserInputError
+from conftest import shared_path
+from mnist.data import load_mnist_tensors, normalise
+from mnist.evaluate import drawn_digit_inputs
+from mnist.predict import CHECKPOINTS, DEFAULT_MODEL, MODEL_CHOICES, example_drawings, load_model, read_digit
+from mnist.strokes import HELD_OUT_WRITERS, parse_pendigits, split_writers
+
+CARD_FIELDS = {"architecture", "classes", "preprocessing", "metrics", "data", "training", "train_command", "weights"}
+
+
+@pytest.mark.parametrize("name", MODEL_CHOICES)
+def test_shipped_checkpoints_are_small_and_carry_a_full_card(name):
+    card = read_card(CHECKPOINTS / f"mnist_{name}")
+    assert CARD_FIELDS <= set(card) and card["classes"] == [str(d) for d in range(10)]
+    assert card["preprocessing"]["input_size"] == 28 and card["train_command"].startswith("python -m mnist.train")
+    assert (CHECKPOINTS / f"mnist_{name}.safetensors").stat().st_size < 1_000_000
+    assert load_model(name).training is False
+
+
+def test_example_drawings_exist_and_are_read_as_their_digit():
+    paths = example_drawings()
+    assert 3 <= len(paths) <= 5
+    for path in paths:
+        expected = Path(path).stem[0]
+        for name in MODEL_CHOICES:
+            reading = read_digit({"background": None, "layers": [], "composite": path}, name)
+            assert max(reading.probabilities, key=reading.probabilities.get) == expected, (path, name)
+
+
+def test_reading_has_all_ten_probabilities_an_image_and_a_sentence():
+    reading = read_digit(example_drawings()[0])
+    assert list(reading.probabilities) == [str(d) for d in range(10)]
+    assert sum(reading.probabilities.values()) == pytest.approx(1.0, abs=1e-4)
+    assert reading.model_input.shape == (224, 224) and reading.model_input.dtype == np.uint8
+    assert reading.model_input.max() == 255 and reading.model_input[0, 0] == 0   # white digit on black
+    assert reading.message.startswith(("Looks like", "Not sure"))
+
+
+def test_empty_canvas_says_draw_a_digit_without_a_guess():
+    reading = read_digit({"background": None, "layers": [], "composite": np.zeros((800, 800, 4), np.uint8)})
+    assert reading.probabilities is None and "draw a digit" in reading.message.lower()
+    assert reading.model_input.shape == (224, 224)
+
+
+def test_unknown_model_is_refused_in_words():
+    with pytest.raises(UserInputError, match="cnn"):
+        read_digit(example_drawings()[0], "no-such-model")
+
+
+@pytest.mark.parametrize("name", MODEL_CHOICES)
+def test_replayed_pen_digits_of_held_out_writers_are_read(name):
+    digits = parse_pendigits(shared_path("digits", "pendigits", "pendigits-orig.tra"))
+    _, held_out = split_writers(digits, set(HELD_OUT_WRITERS))
+    sample = held_out[::len(held_out) // 200][:200]
+    inputs, labels, _ = drawn_digit_inputs(sample, seed=7)
+    with torch.inference_mode():
+        predicted = load_model(name)(inputs).argmax(1)
+    assert (predicted == labels).float().mean().item() >= 0.95
+
+
+@pytest.mark.parametrize("name, floor", [("cnn", 0.99), ("lenet5", 0.985)])
+def test_mnist_test_digits_are_read(name, floor):
+    images, labels = load_mnist_tensors(shared_path("mnist"), splits=("test",), limit=2000)["test"]
+    with torch.inference_mode():
+        predicted = load_model(name)(normalise(images)).argmax(1)
+    assert (predicted == labels).float().mean().item() >= floor
+
+
+def test_default_model_is_one_of_the_choices():
+    assert DEFAULT_MODEL == "cnn" and DEFAULT_MODEL in MODEL_CHOICES
