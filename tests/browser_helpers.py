@@ -118,10 +118,10 @@ def load_pen_digits(path: Path):
     return parse_pendigits(path)
 
 
-def first_of_class(digits, label: int, max_strokes: int | None = None):
-    """The strokes of the first `label` in file order (optionally the first with at most `max_strokes` strokes)."""
+def first_of_class(digits, label: int, writers=None):
+    """The strokes of the first `label` in file order, optionally only among `writers` (ids)."""
     for digit in digits:
-        if digit.label == label and (max_strokes is None or len(digit.strokes) <= max_strokes):
+        if digit.label == label and (writers is None or digit.writer in writers):
             return digit.strokes
     raise LookupError(f"no pen trajectory of a {label}")
 
