@@ -112,65 +112,66 @@ class RssSampler(threading.Thread):
 
 
 # ------------------------------------------------------------------------------------------------ the inputs
-def digit_pngs(folder: Path, count: int = 20) -> tuple[list[Path], str]:
-    """Pen trajectories replayed on 800 x 800 transparent canvases (the first two of each class)."""
+def digit_pngs(folder: Path, count: int) -> tuple[list[Path], str]:
+    """`count` different pen trajectories (file order), each replayed on an 800 x 800 transparent canvas."""
     pendigits = SHARED / "digits" / "pendigits" / "pendigits-orig.tra"
+    if not pendigits.exists():
+        from mnist.predict import example_drawings
+        examples = [Path(p) for p in example_drawings()]
+        return examples, f"{len(examples)} of the app's example drawings, reused (../shared/data absent)"
+    from mnist.strokes import draw_digit, parse_pendigits
     paths = []
-    if pendigits.exists():
-        from mnist.strokes import draw_digit, parse_pendigits
-        chosen, seen = [], Counter()
-        for digit in parse_pendigits(pendigits):
-            if seen[digit.label] < max(1, count // 10):
-                seen[digit.label] += 1
-                chosen.append(digit)
-        for index, digit in enumerate(chosen):
-            canvas = draw_digit(digit.strokes, canvas_size=800, height_fraction=0.5, brush_width=36)
-            path = folder / f"digit_{index:02d}_{digit.label}.png"
-            Image.fromarray(canvas, "RGBA").save(path)
-            paths.append(path)
-        return paths, f"{len(paths)} pendigits trajectories replayed on 800x800 RGBA canvases (brush 36 px)"
-    from mnist.predict import example_drawings
-    examples = [Path(p) for p in example_drawings()]
-    return examples, f"{len(examples)} of the app's example drawings (../shared/data absent)"
+    for index, digit in enumerate(parse_pendigits(pendigits)[:count]):
+        canvas = draw_digit(digit.strokes, canvas_size=800, height_fraction=0.5, brush_width=36)
+        path = folder / f"digit_{index:04d}_{digit.label}.png"
+        Image.fromarray(canvas, "RGBA").save(path, compress_level=1)
+        paths.append(path)
+    return paths, f"{len(paths)} different pendigits trajectories replayed on 800x800 RGBA canvases (brush 36 px)"
 
 
-def hand_photos(count: int = 12) -> tuple[list[Path], str]:
-    folder = SHARED / "rps" / "subhih"
-    photos = []
-    for gesture in ("rock", "paper", "scissors"):
-        photos += sorted((folder / gesture).glob("*.jpg"))[: count // 3]
+def hand_photos(seed: int) -> tuple[list[Path], str]:
+    photos = sorted((SHARED / "rps" / "subhih").glob("*/*.jpg"))
     if photos:
-        return photos, f"{len(photos)} SubhiH real-room hand photos ({count // 3} of each gesture)"
+        random.Random(seed).shuffle(photos)
+        return photos, f"{len(photos)} SubhiH real-room hand photos (rock / paper / scissors), in a seeded order"
     rng = np.random.default_rng(0)
     path = Path(tempfile.gettempdir()) / "load_noise_hand.jpg"
     Image.fromarray(rng.integers(0, 255, (480, 640, 3), np.uint8)).save(path)
-    return [path], "a 640x480 noise image (../shared/data absent)"
+    return [path], "a 640x480 noise image, reused (../shared/data absent)"
 
 
 # ------------------------------------------------------------------------------------------------ the users
-def make_plan(requests: int, seed: int = 0) -> list[str]:
-    plan = []
+def make_plan(requests: int, seed: int = 0) -> list[tuple[str, int]]:
+    """(endpoint, input number) per request: every request of an endpoint gets the next input, so no two
+    real requests send the same drawing or photo (until the inputs run out and wrap around)."""
+    names = []
     for name, share in MIX.items():
-        plan += [name] * round(requests * share)
-    plan = (plan + ["classify_digit"] * requests)[:requests]
-    random.Random(seed).shuffle(plan)
+        names += [name] * round(requests * share)
+    names = (names + ["classify_digit"] * requests)[:requests]
+    random.Random(seed).shuffle(names)
+    seen = Counter()
+    plan = []
+    for name in names:
+        plan.append((name, seen[name]))
+        seen[name] += 1
     return plan
 
 
-def arguments(name: str, digit: Path, photo: Path, model: str):
+def arguments(name: str, number: int, digits: list[Path], photos: list[Path], model: str):
     from gradio_client import handle_file
     if name in ("classify_digit", "noop_digit"):
-        return ({"background": None, "layers": [], "composite": handle_file(str(digit))},)
-    return (handle_file(str(photo)), True, model)
+        return ({"background": None, "layers": [], "composite": handle_file(str(digits[number % len(digits)]))},)
+    return (handle_file(str(photos[number % len(photos)])), True, model)
 
 
-def user(client, work: queue.Queue, results: list, digits, photos, model: str, stop_at: float, rng: random.Random):
+def user(client, work: queue.Queue, results: list, digits, photos, model: str, stop_at: float,
+         same_inputs: bool = False):
     while time.monotonic() < stop_at:
         try:
-            name = work.get_nowait()
+            name, number = work.get_nowait()
         except queue.Empty:
             return
-        args = arguments(name, rng.choice(digits), rng.choice(photos), model)
+        args = arguments(name, 0 if same_inputs else number, digits, photos, model)
         began = time.monotonic()
         try:
             client.predict(*args, api_name=f"/{name}")
@@ -210,27 +211,29 @@ def run(args) -> str:
     try:
         url = f"http://127.0.0.1:{port}/"
         with tempfile.TemporaryDirectory() as folder:
-            digits, digits_note = digit_pngs(Path(folder))
-            photos, photos_note = hand_photos()
+            plan = make_plan(args.requests, args.seed)
+            digit_requests = sum(1 for name, _ in plan if name == "classify_digit")
+            digits, digits_note = digit_pngs(Path(folder), max(digit_requests, 1) + 1)
+            photos, photos_note = hand_photos(args.seed)
             clients = [Client(url, verbose=False) for _ in range(args.users)]
-            model = default_rps_model(clients[0])
+            model = args.rps_model or default_rps_model(clients[0])
             # Warm-up (not timed): the first calls load the models.
             for name in ENDPOINTS:
                 try:
-                    clients[0].predict(*arguments(name, digits[0], photos[0], model), api_name=f"/{name}")
+                    clients[0].predict(*arguments(name, -1, digits, photos, model), api_name=f"/{name}")
                 except Exception as exc:
                     print(f"warm-up {name} failed: {exc}", file=sys.stderr)
             sampler.start()
             rss_start = rss_mb(server.pid)
             work: queue.Queue = queue.Queue()
-            for name in make_plan(args.requests, args.seed):
-                work.put(name)
+            for request in plan:
+                work.put(request)
             results: list = []
             began = time.monotonic()
             stop_at = began + args.max_seconds
             threads = [threading.Thread(target=user, args=(client, work, results, digits, photos, model, stop_at,
-                                                           random.Random(args.seed + index)))
-                       for index, client in enumerate(clients)]
+                                                           args.same_inputs))
+                       for client in clients]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -279,7 +282,9 @@ def run(args) -> str:
         f"- Server: `python -m benchmarks.bench_app` (app.py's Blocks plus no-op endpoints with the same inputs, "
         f"same queue settings) in a subprocess on 127.0.0.1; each user is a thread with its own gradio_client",
         f"- Inputs: {digits_note}; {photos_note}; rps model `{model}`, mask on",
-        f"- Mix: " + ", ".join(f"{name} {share:.0%}" for name, share in MIX.items()) + "; shuffled with a fixed seed",
+        f"- Mix: " + ", ".join(f"{name} {share:.0%}" for name, share in MIX.items()) + "; shuffled with a fixed seed; "
+        + ("every request sends the SAME drawing / photo (--same-inputs)" if args.same_inputs else
+           "each classify_* request sends a different drawing / photo"),
         "",
         "| | value |",
         "|---|---|",
@@ -326,6 +331,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=16, help="concurrent users, one thread + Client each")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "load.md"), help="markdown report")
     parser.add_argument("--max-seconds", type=float, default=1200, help="stop sending new requests after this")
+    parser.add_argument("--rps-model", default=None, help="model for classify_rps (default: the app's default)")
+    parser.add_argument("--same-inputs", action="store_true",
+                        help="every request sends the same drawing / photo (shows Gradio's output-cache race)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     text = run(args)
