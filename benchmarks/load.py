@@ -55,12 +55,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log_path: Path) -> subprocess.Popen:
+def start_server(port: int, log_path: Path, batched: bool = False) -> subprocess.Popen:
     env = dict(os.environ, GRADIO_SERVER_PORT=str(port), GRADIO_SERVER_NAME="127.0.0.1",
                GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
     log = open(log_path, "w")
-    server = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_app"], cwd=ROOT, env=env,
-                              stdout=log, stderr=subprocess.STDOUT)
+    command = ["-m", "benchmarks.load", "--serve-batched"] if batched else ["-m", "benchmarks.bench_app"]
+    server = subprocess.Popen([sys.executable, *command], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -111,6 +111,50 @@ class RssSampler(threading.Thread):
         return min(self.samples, key=lambda s: abs(s[0] - moment))[1]
 
 
+def classify_digit_batched(sketches: list) -> tuple[list, list, list]:
+    """classify_digit for a batch (Gradio's batch=True): preprocess each, one forward pass for all."""
+    import torch
+
+    import app
+    from mnist import predict
+    from mnist.preprocess import prepare_digit
+
+    model = predict.load_model(predict.DEFAULT_MODEL)
+    prepared = [prepare_digit(app.uploaded_sketch(sketch)) for sketch in sketches]
+    inked = [p.tensor for p in prepared if not p.is_empty]
+    with torch.inference_mode():
+        rows = iter(torch.softmax(model(torch.cat(inked)), dim=1).tolist() if inked else [])
+    labels, images, messages = [], [], []
+    for p in prepared:
+        images.append(predict.enlarge(p.image))
+        if p.is_empty:
+            labels.append(None)
+            messages.append(predict.EMPTY_MESSAGE)
+        else:
+            probabilities = dict(zip(predict.CLASSES, next(rows)))
+            labels.append(probabilities)
+            messages.append(predict.describe(probabilities))
+    return labels, images, messages
+
+
+def serve_batched() -> None:
+    """benchmarks.bench_app plus `classify_digit_batched` (batch=True, up to 8), same queue and workers."""
+    import gradio as gr
+
+    import app
+    from benchmarks.bench_app import build_bench_demo
+
+    bench = build_bench_demo()
+    with bench:
+        with gr.Row(visible=False):
+            sketch = gr.Sketchpad(type="numpy")
+            label, seen, message = gr.Label(), gr.Image(), gr.Markdown()
+            button = gr.Button()
+        button.click(classify_digit_batched, sketch, [label, seen, message], api_name="classify_digit_batched",
+                     batch=True, max_batch_size=8, preprocess=False, concurrency_limit=2, concurrency_id="models")
+    bench.launch(max_file_size=app.MAX_UPLOAD)
+
+
 # ------------------------------------------------------------------------------------------------ the inputs
 def digit_pngs(folder: Path, count: int) -> tuple[list[Path], str]:
     """`count` different pen trajectories (file order), each replayed on an 800 x 800 transparent canvas."""
@@ -159,13 +203,14 @@ def make_plan(requests: int, seed: int = 0) -> list[tuple[str, int]]:
 
 def arguments(name: str, number: int, digits: list[Path], photos: list[Path], model: str):
     from gradio_client import handle_file
-    if name in ("classify_digit", "noop_digit"):
+    if name in ("classify_digit", "noop_digit", "classify_digit_batched"):
         return ({"background": None, "layers": [], "composite": handle_file(str(digits[number % len(digits)]))},)
     return (handle_file(str(photos[number % len(photos)])), True, model)
 
 
 def user(client, work: queue.Queue, results: list, digits, photos, model: str, stop_at: float,
-         same_inputs: bool = False):
+         same_inputs: bool = False, endpoint: dict | None = None):
+    endpoint = endpoint or {}
     while time.monotonic() < stop_at:
         try:
             name, number = work.get_nowait()
@@ -174,7 +219,7 @@ def user(client, work: queue.Queue, results: list, digits, photos, model: str, s
         args = arguments(name, 0 if same_inputs else number, digits, photos, model)
         began = time.monotonic()
         try:
-            client.predict(*args, api_name=f"/{name}")
+            client.predict(*args, api_name=f"/{endpoint.get(name, name)}")
             error = None
         except Exception as exc:  # every failure is counted and reported by its message
             error = f"{type(exc).__name__}: {str(exc)[:160]}"
@@ -206,7 +251,7 @@ def run(args) -> str:
     log_path = Path(tempfile.gettempdir()) / f"load_server_{port}.log"
     started = datetime.datetime.now(datetime.timezone.utc)
     load_before = os.getloadavg()
-    server = start_server(port, log_path)
+    server = start_server(port, log_path, batched=args.batch_digits)
     sampler = RssSampler(server.pid)
     try:
         url = f"http://127.0.0.1:{port}/"
@@ -218,7 +263,7 @@ def run(args) -> str:
             clients = [Client(url, verbose=False) for _ in range(args.users)]
             model = args.rps_model or default_rps_model(clients[0])
             # Warm-up (not timed): the first calls load the models.
-            for name in ENDPOINTS:
+            for name in ENDPOINTS + (("classify_digit_batched",) if args.batch_digits else ()):
                 try:
                     clients[0].predict(*arguments(name, -1, digits, photos, model), api_name=f"/{name}")
                 except Exception as exc:
@@ -231,8 +276,9 @@ def run(args) -> str:
             results: list = []
             began = time.monotonic()
             stop_at = began + args.max_seconds
+            endpoint = {"classify_digit": "classify_digit_batched"} if args.batch_digits else {}
             threads = [threading.Thread(target=user, args=(client, work, results, digits, photos, model, stop_at,
-                                                           args.same_inputs))
+                                                           args.same_inputs, endpoint))
                        for client in clients]
             for thread in threads:
                 thread.start()
@@ -282,6 +328,8 @@ def run(args) -> str:
         f"- Server: `python -m benchmarks.bench_app` (app.py's Blocks plus no-op endpoints with the same inputs, "
         f"same queue settings) in a subprocess on 127.0.0.1; each user is a thread with its own gradio_client",
         f"- Inputs: {digits_note}; {photos_note}; rps model `{model}`, mask on",
+        *([f"- classify_digit requests went to `classify_digit_batched` (batch=True, max_batch_size=8; same "
+           f"preprocessing, one forward pass per batch)"] if args.batch_digits else []),
         f"- Mix: " + ", ".join(f"{name} {share:.0%}" for name, share in MIX.items()) + "; shuffled with a fixed seed; "
         + ("every request sends the SAME drawing / photo (--same-inputs)" if args.same_inputs else
            "each classify_* request sends a different drawing / photo"),
@@ -334,8 +382,14 @@ def main() -> None:
     parser.add_argument("--rps-model", default=None, help="model for classify_rps (default: the app's default)")
     parser.add_argument("--same-inputs", action="store_true",
                         help="every request sends the same drawing / photo (shows Gradio's output-cache race)")
+    parser.add_argument("--batch-digits", action="store_true",
+                        help="send the classify_digit share to a batch=True variant (max_batch_size=8) instead")
+    parser.add_argument("--serve-batched", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    if args.serve_batched:
+        serve_batched()
+        return
     text = run(args)
     print(text)
     out = Path(args.out)
