@@ -27,7 +27,6 @@ import queue
 import random
 import shlex
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile

@@ -66,9 +66,10 @@ class AppServer:
         self.pid = self.process.pid
         try:
             wait_for_port(self.port, self.process, timeout)
-        except Exception:
+        except Exception as error:
             self.stop()
-            raise RuntimeError(f"{self.log_tail()}") from None
+            raise RuntimeError(f"{script} did not start: {error}\n--- its log ({self.log_path}):\n"
+                               f"{self.log_tail()}") from None
 
     def log_tail(self, lines: int = 30) -> str:
         try:

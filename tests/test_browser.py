@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from browser_helpers import (ARTIFACTS, CHROMIUM, FAKE_CAMERA_ARGS, ROOT, AppServer, first_of_class, fit_strokes,
+from browser_helpers import (CHROMIUM, FAKE_CAMERA_ARGS, ROOT, AppServer, first_of_class, fit_strokes,
                              launch_chromium, load_pen_digits, step, thin_stroke, write_y4m)
 from conftest import shared_path
 
