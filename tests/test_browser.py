@@ -37,7 +37,8 @@ WATCH_JS = Path(__file__).with_name("watch_gradio.js")
 # 1280 px and full resolution). Screenshots are half size accordingly.
 VIEWPORT = {"width": 800, "height": 900}
 DEVICE_SCALE = 0.5
-TIMEOUT_MS = 60_000
+TIMEOUT_MS = 60_000   # page actions and expect(): the first photo loads the models, on a busy machine
+sync_api.expect.set_options(timeout=TIMEOUT_MS)
 # Digits to draw: the first trajectory of each class in pendigits-orig.tra among the writers held out from
 # training (mnist.strokes.HELD_OUT_WRITERS); a 7 in two strokes, a 3 and a 5 in one.
 DIGITS = [7, 3, 5]
@@ -189,8 +190,8 @@ def ink_on_canvas(page) -> float:
 
 def expect_draw_a_digit(page) -> None:
     expect = sync_api.expect
-    expect(page.locator("#digit-message")).to_contain_text("Draw a digit", timeout=TIMEOUT_MS)
-    expect(page.locator("#digit-label [data-testid='label-output-value']")).to_have_count(0, timeout=TIMEOUT_MS)
+    expect(page.locator("#digit-message")).to_contain_text("Draw a digit")
+    expect(page.locator("#digit-label [data-testid='label-output-value']")).to_have_count(0)
 
 
 # ------------------------------------------------------------------------------------------------ digits
