@@ -21,7 +21,7 @@ from common.plots import save_confusion_matrix
 from common.training import confusion_matrix
 from rps.cache import DEFAULT_CACHE, load_cache
 from rps.data import CLASSES
-from rps.landmarks import l_scissors, landmark_features, normalise_landmarks
+from rps.landmarks import l_scissors, landmark_features, looks_like_l, normalise_landmarks
 from rps.model import build_model, image_batch
 from rps.train import TrainConfig, validation_crops
 
@@ -115,6 +115,8 @@ def evaluate(limit: int | None = None, cache_path: str = str(DEFAULT_CACHE), wri
         # As in the app: where MediaPipe found no hand, the image model answers.
         results[("landmarks", "masked")] = np.where(np.isnan(lm), fallback, lm)
         both = np.where(np.isnan(lm), fallback, (lm + fallback) / 2)
+        l_shape = np.array([bool(f) and looks_like_l(p) for p, f in zip(points, found)])
+        both[l_shape] = lm[l_shape]  # as in rps.predict: the "L" scissors are left to the landmarks model
         results[("ensemble", "masked")] = both
 
     lines = [f"# Rock / paper / scissors on real rooms (SubhiH, {count} photos, "

@@ -57,3 +57,15 @@ def test_l_scissors_takes_thumb_and_index_from_the_open_hand():
     assert np.allclose(mixed[9:], fist[9:])                   # middle, ring, pinky stay curled
     index_bend = bend_cosines(mixed)[3:6]
     assert (index_bend > 0.8).all()                           # the index finger is straight
+
+
+def test_l_shape_is_recognised_and_the_open_hand_is_not():
+    from rps.landmarks import looks_like_l
+
+    open_hand = hand(4)
+    fist = normalise_landmarks(open_hand).copy()
+    for chain in [(9, 10, 11, 12), (13, 14, 15, 16), (17, 18, 19, 20)]:  # fold middle, ring, pinky back
+        base = fist[chain[0]]
+        fist[list(chain[1:])] = base + np.array([[0, 0.25, 0], [0, 0.45, 0], [0, 0.3, 0]])
+    assert looks_like_l(fist)
+    assert not looks_like_l(open_hand)
