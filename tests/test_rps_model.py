@@ -45,15 +45,16 @@ def test_pretrained_model_still_behaves_like_an_imagenet_model():
     model = build_lite0(num_classes=1000)
     model.load_state_dict(map_lite0_state(source), strict=True)
     model.eval()
-    # A smooth reddish-skin blob on grey: a trained network is far more confident than a random one.
+    # A round pinkish blob on grey: an ImageNet model sees a balloon (417) or a ping-pong ball (722);
+    # with wrongly mapped keys the answer would be noise.
     image = np.full((224, 224, 3), 128, np.uint8)
     yy, xx = np.mgrid[:224, :224]
     image[(yy - 112) ** 2 + (xx - 112) ** 2 < 70 ** 2] = (205, 150, 120)
     x = image_batch([image], {**PREPROCESSING["efficientnet_lite0"], "input_size": 224})
     with torch.no_grad():
-        trained = torch.softmax(model(x), 1).max().item()
-        random = torch.softmax(build_lite0(1000).eval()(x), 1).max().item()
-    assert trained > 5 * random
+        top = torch.softmax(model(x), 1)[0].topk(2)
+    assert set(top.indices.tolist()) & {417, 722}
+    assert top.values[0] > 0.15
     head = load_pretrained_lite0(3)
     assert head.classifier.out_features == 3
 
