@@ -359,6 +359,13 @@ def run(args) -> str:
     if errors:
         lines += ["", "Errors (count, endpoint, message):", ""]
         lines += [f"- {count} x {name}: {message}" for (name, message), count in Counter(errors).most_common(10)]
+    timeline = []
+    for tenth in range(0, 11):
+        moment = finished[min(len(finished) - 1, len(finished) * tenth // 10)] if tenth else began
+        timeline.append(f"{tenth * 10}%: {sampler.at(moment):.0f}")
+    lines += ["", "Server RSS (MB) after each tenth of the requests: " + ", ".join(timeline) + "."]
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        lines += ["", f"The server ran with MALLOC_ARENA_MAX={os.environ['MALLOC_ARENA_MAX']}."]
     lines += ["", "Latency is client-side, per request, including the file upload and waiting in Gradio's queue "
                   f"({args.users} users share 2 model workers, so much of a classify_* p50 is queueing)."]
     return "\n".join(lines) + "\n"
