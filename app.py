@@ -93,7 +93,8 @@ def uploaded_sketch(payload):
 def classify_digit(sketch):
     """Sketchpad value -> ({"0": p, ..., "9": p} or None, what the model saw, a sentence)."""
     reading = digits.read_digit(uploaded_sketch(sketch))
-    return reading.probabilities, reading.model_input, reading.message
+    seen = reading.model_input if reading.probabilities is not None else None  # no black square for nothing
+    return reading.probabilities, seen, reading.message
 
 
 @friendly_errors
@@ -108,12 +109,22 @@ def classify_rps(image, mask: bool = True, model: str = hands.DEFAULT_MODEL):
 # Setting the Sketchpad's value to None from Python leaves Gradio 6's editor stuck (a spinner over it, no more
 # change events, so nothing is read again); its own "Clear canvas" control resets it properly, so Clear
 # presses that one in the browser, and the server clears the outputs.
+# Gradio's Sketchpad opens with no tool selected; pick the brush so people can draw straight away.
+SELECT_BRUSH_JS = """() => {
+    const pick = (tries) => {
+        const brush = document.querySelector('#digit-sketchpad button[aria-label="Brush"]');
+        if (brush) brush.click(); else if (tries > 0) setTimeout(() => pick(tries - 1), 250);
+    };
+    pick(40);
+}"""
+
 CLEAR_SKETCH_JS = """() => {
     const pad = document.querySelector('#digit-sketchpad');
     const trash = pad && (pad.querySelector('button[aria-label="Clear canvas"]')
                           || [...pad.querySelectorAll('.top-panel button')].pop());
     if (trash) trash.click();
-}"""
+    setTimeout(() => (%s)(), 100);
+}""" % SELECT_BRUSH_JS
 
 
 def clear_digit():
@@ -176,6 +187,7 @@ def build_demo() -> gr.Blocks:
             digits_tab()
         with gr.Tab("Rock / paper / scissors", id="rps"):
             rps_tab()
+        demo.load(None, js=SELECT_BRUSH_JS)
     # Both endpoints share two CPU-bound workers; the queue caps waiting requests instead of piling up.
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=2)
     return demo
