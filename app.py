@@ -19,6 +19,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry; must
 import gradio as gr
 
 from common.errors import ModelFileError, UserInputError
+from common.runtime import limit_malloc_arenas
 from mnist import predict as digits
 from rps import predict as hands
 
@@ -202,6 +203,7 @@ def warm_up() -> None:
         log.exception("warm-up failed")
 
 
+limit_malloc_arenas()  # keeps memory flat under load; see common/runtime.py
 demo = build_demo()
 
 if __name__ == "__main__":

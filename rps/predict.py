@@ -100,6 +100,13 @@ def classify_hand(image, mask: bool = True, model_name: str = DEFAULT_MODEL) -> 
     return HandReading({name: float(p) for name, p in zip(CLASSES, probs)}, view.shown, message)
 
 
+def warm_up() -> None:
+    """Load the landmarker and every model and run one frame through, so the first person does not wait."""
+    frame = np.full((240, 320, 3), 127, np.uint8)
+    for name in MODEL_CHOICES:
+        classify_hand(frame, mask=True, model_name=name)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Classify rock/paper/scissors in image files.")
     parser.add_argument("images", nargs="+", help="image files")
