@@ -107,9 +107,6 @@ def classify_rps(image, mask: bool = True, model: str = hands.DEFAULT_MODEL):
     return reading.probabilities, reading.shown_image, reading.message
 
 
-# Setting the Sketchpad's value to None from Python leaves Gradio 6's editor stuck (a spinner over it, no more
-# change events, so nothing is read again); its own "Clear canvas" control resets it properly, so Clear
-# presses that one in the browser, and the server clears the outputs.
 # Gradio's Sketchpad opens with no tool selected; pick the brush so people can draw straight away.
 SELECT_BRUSH_JS = """() => {
     const pick = (tries) => {
@@ -119,6 +116,9 @@ SELECT_BRUSH_JS = """() => {
     pick(40);
 }"""
 
+# Setting the Sketchpad's value to None from Python leaves Gradio 6's editor stuck (a spinner over it, no more
+# change events, so nothing is read again); its own "Clear canvas" control resets it properly, so Clear
+# presses that one in the browser, and the server clears the outputs.
 CLEAR_SKETCH_JS = """() => {
     const pad = document.querySelector('#digit-sketchpad');
     const trash = pad && (pad.querySelector('button[aria-label="Clear canvas"]')

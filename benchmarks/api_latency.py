@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,14 +24,10 @@ import numpy as np
 from gradio_client import Client, handle_file
 from PIL import Image
 
+from benchmarks.bench_app import free_port, wait_for_port
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SHARED_DATA", ROOT.parent / "shared" / "data"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def digit_request() -> dict:
@@ -114,12 +109,8 @@ def cold_start_seconds(repeats: int) -> list[float]:
         server = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            while time.perf_counter() - began < 120:
-                with socket.socket() as s:
-                    if s.connect_ex(("127.0.0.1", port)) == 0:
-                        results.append(time.perf_counter() - began)
-                        break
-                time.sleep(0.05)
+            if wait_for_port(port, server, timeout=120, poll=0.05):
+                results.append(time.perf_counter() - began)
         finally:
             server.terminate()
             server.wait(timeout=30)

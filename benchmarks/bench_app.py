@@ -8,9 +8,28 @@ models and preprocessing cost. Used by benchmarks/api_latency.py and benchmarks/
 """
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
+
 import gradio as gr
 
-import app
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, server: subprocess.Popen, timeout: float, poll: float = 0.25) -> bool:
+    """True once 127.0.0.1:port accepts connections; False if `server` exits or `timeout` passes first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and server.poll() is None:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(poll)
+    return False
 
 
 def noop(*_inputs):
@@ -18,6 +37,8 @@ def noop(*_inputs):
 
 
 def build_bench_demo() -> gr.Blocks:
+    import app  # here, not at the top: load clients import free_port from this module without the models
+
     with gr.Blocks(analytics_enabled=False) as bench:
         app.demo.render()
         with gr.Row(visible=False):
@@ -36,4 +57,6 @@ def build_bench_demo() -> gr.Blocks:
 
 
 if __name__ == "__main__":
-    build_bench_demo().launch(max_file_size=app.MAX_UPLOAD)
+    from app import MAX_UPLOAD
+
+    build_bench_demo().launch(max_file_size=MAX_UPLOAD)

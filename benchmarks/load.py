@@ -26,7 +26,6 @@ import platform
 import queue
 import random
 import shlex
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from benchmarks.bench_app import free_port, wait_for_port
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = Path(os.environ.get("SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -48,26 +49,16 @@ RSS_GROWTH_LIMIT_MB = 50
 
 
 # ------------------------------------------------------------------------------------------------ the server
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(port: int, log_path: Path, batched: bool = False) -> subprocess.Popen:
     env = dict(os.environ, GRADIO_SERVER_PORT=str(port), GRADIO_SERVER_NAME="127.0.0.1",
                GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
     log = open(log_path, "w")
     command = ["-m", "benchmarks.load", "--serve-batched"] if batched else ["-m", "benchmarks.bench_app"]
     server = subprocess.Popen([sys.executable, *command], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the bench app exited ({server.returncode}); see {log_path}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return server
-        time.sleep(0.25)
+    if wait_for_port(port, server, timeout=120):
+        return server
+    if server.poll() is not None:
+        raise RuntimeError(f"the bench app exited ({server.returncode}); see {log_path}")
     server.terminate()
     raise TimeoutError(f"the bench app did not open port {port} in 120 s; see {log_path}")
 

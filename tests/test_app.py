@@ -4,7 +4,6 @@ One server for the module (`demo.launch(prevent_thread_lock=True)` on a free por
 the three shapes of Sketchpad value callers send, empty canvases, real hand photos, and the bad-input
 matrix: each bad file gets our own words back (not Gradio's generic error) and the next request works.
 """
-import socket
 from pathlib import Path
 
 import numpy as np
@@ -15,15 +14,10 @@ from PIL import Image, ImageDraw
 
 import app
 from bad_inputs import BAD_UPLOADS, ODD_BUT_FINE
+from browser_helpers import free_port
 from conftest import shared_path
 
 GENERIC = "upstream app raised an exception"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
