@@ -90,21 +90,28 @@ def uploaded_sketch(payload):
             "layers": [uploaded(layer) for layer in payload.get("layers") or []]}
 
 
+# The endpoints return the label and a sentence; the picture of what the model saw goes to a gr.State
+# (kept on the server, not part of the API answer) and a chained UI-only step shows it. A picture in the
+# answer would cost every API caller a second HTTP request to fetch it (~60 ms with gradio_client).
 @friendly_errors
 def classify_digit(sketch):
-    """Sketchpad value -> ({"0": p, ..., "9": p} or None, what the model saw, a sentence)."""
+    """Sketchpad value -> ({"0": p, ..., "9": p} or None, a sentence, [state] what the model saw)."""
     reading = digits.read_digit(uploaded_sketch(sketch))
     seen = reading.model_input if reading.probabilities is not None else None  # no black square for nothing
-    return reading.probabilities, seen, reading.message
+    return reading.probabilities, reading.message, seen
 
 
 @friendly_errors
 def classify_rps(image, mask: bool = True, model: str = hands.DEFAULT_MODEL):
-    """Photo -> ({"rock": p, "paper": p, "scissors": p}, what the model saw, a sentence)."""
+    """Photo -> ({"rock": p, "paper": p, "scissors": p}, a sentence, [state] what the model saw)."""
     if image is None:
-        return None, None, "Take a photo with the webcam or upload one."
+        return None, "Take a photo with the webcam or upload one.", None
     reading = hands.classify_hand(uploaded(image), mask=mask, model_name=model)
-    return reading.probabilities, reading.shown_image, reading.message
+    return reading.probabilities, reading.message, reading.shown_image
+
+
+def show_picture(picture):
+    return picture
 
 
 # Gradio's Sketchpad opens with no tool selected; pick the brush so people can draw straight away.
@@ -129,7 +136,7 @@ CLEAR_SKETCH_JS = """() => {
 
 
 def clear_digit():
-    return None, None, "Draw a digit."
+    return None, "Draw a digit.", None, None
 
 
 def digits_tab():
@@ -150,10 +157,14 @@ def digits_tab():
                             elem_id="digit-seen")
     gr.Examples(examples=digits.example_drawings(), inputs=sketch, label="Examples drawn by this project")
     gr.Markdown(DIGITS_HELP)
-    outputs = [label, seen, message]
-    sketch.change(classify_digit, sketch, outputs, api_name="classify_digit", show_progress="hidden", preprocess=False,
-                  trigger_mode="always_last", concurrency_limit=2, concurrency_id="models")
-    clear.click(clear_digit, None, outputs, js=CLEAR_SKETCH_JS, api_visibility="private", queue=False)
+    seen_picture = gr.State()
+    sketch.change(classify_digit, sketch, [label, message, seen_picture], api_name="classify_digit",
+                  show_progress="hidden", preprocess=False, trigger_mode="always_last", concurrency_limit=2,
+                  concurrency_id="models",
+                  ).success(show_picture, seen_picture, seen, api_visibility="private", show_progress="hidden",
+                            queue=False)
+    clear.click(clear_digit, None, [label, message, seen_picture, seen], js=CLEAR_SKETCH_JS, api_visibility="private",
+                queue=False)
 
 
 def rps_tab():
@@ -170,13 +181,14 @@ def rps_tab():
             message = gr.Markdown("Take a photo with the webcam or upload one.", elem_id="rps-message")
             seen = gr.Image(label="What the model saw", interactive=False, height=260, elem_id="rps-seen")
     gr.Markdown(RPS_HELP)
-    inputs, outputs = [photo, mask, model], [label, seen, message]
-    photo.change(classify_rps, inputs, outputs, api_name="classify_rps", trigger_mode="always_last", preprocess=False,
-                 concurrency_limit=2, concurrency_id="models")
-    for control in (mask, model):
-        control.change(classify_rps, inputs, outputs, api_visibility="private", trigger_mode="always_last",
-                       preprocess=False,
-                       concurrency_limit=2, concurrency_id="models")
+    seen_picture = gr.State()
+    inputs, outputs = [photo, mask, model], [label, message, seen_picture]
+    for control in (photo, mask, model):
+        # Only the photo's event is the public endpoint; changing the toggle or the model re-reads the photo.
+        api = {"api_name": "classify_rps"} if control is photo else {"api_visibility": "private"}
+        control.change(classify_rps, inputs, outputs, trigger_mode="always_last", preprocess=False,
+                       concurrency_limit=2, concurrency_id="models", **api,
+                       ).success(show_picture, seen_picture, seen, api_visibility="private", queue=False)
 
 
 def build_demo() -> gr.Blocks:

@@ -66,19 +66,14 @@ def summary(seconds: list[float]) -> tuple[float, float]:
     return statistics.median(ms), ms[int(0.95 * (len(ms) - 1))]
 
 
-def measure_round_trips(calls: int) -> dict[str, list[tuple[str, float, float]]]:
-    """{client mode: [(case, median ms, p95 ms)]} for both client modes, in one server run."""
+def measure_round_trips(calls: int) -> list[tuple[str, float, float]]:
+    """[(case, median ms, p95 ms)] from one gradio_client with its default settings, in one server run."""
     from benchmarks.bench_app import build_bench_demo
 
     bench = build_bench_demo()
     port = free_port()
     bench.launch(server_port=port, prevent_thread_lock=True, quiet=True)
-    url = f"http://127.0.0.1:{port}/"
-    # "labels only": the client does not fetch the returned picture (its URL is in the answer), as a caller
-    # that wants the label would; "with picture": gradio_client's default, which downloads it too.
-    clients = {"labels only": Client(url, verbose=False, download_files=False),
-               "with picture": Client(url, verbose=False)}
-    results = {}
+    client = Client(f"http://127.0.0.1:{port}/", verbose=False)
     try:
         with tempfile.TemporaryDirectory() as folder:
             photo = handle_file(hand_photo(Path(folder)))
@@ -87,16 +82,14 @@ def measure_round_trips(calls: int) -> dict[str, list[tuple[str, float, float]]]
                      ("classify_rps ensemble", "/classify_rps", (photo, True, "ensemble")),
                      ("classify_rps landmarks", "/classify_rps", (photo, True, "landmarks")),
                      ("noop_rps", "/noop_rps", (photo, True, ""))]
-            for mode, client in clients.items():
-                timings = {name: [] for name, _, _ in cases}
-                # Interleave real and no-op calls in blocks so machine noise hits both alike.
-                for _ in range(max(1, calls // 20)):
-                    for name, api_name, args in cases:
-                        timings[name] += time_calls(client, api_name, args, min(20, calls))
-                results[mode] = [(name, *summary(values)) for name, values in timings.items()]
+            timings = {name: [] for name, _, _ in cases}
+            # Interleave real and no-op calls in blocks so machine noise hits both alike.
+            for _ in range(max(1, calls // 20)):
+                for name, api_name, args in cases:
+                    timings[name] += time_calls(client, api_name, args, min(20, calls))
     finally:
         bench.close()
-    return results
+    return [(name, *summary(values)) for name, values in timings.items()]
 
 
 def cold_start_seconds(repeats: int) -> list[float]:
@@ -117,25 +110,24 @@ def cold_start_seconds(repeats: int) -> list[float]:
     return results
 
 
-def report(results, cold, calls: int) -> str:
+def report(rows, cold, calls: int) -> str:
     lines = [f"# API latency ({datetime.date.today()}, {os.cpu_count()} CPU cores, {calls} calls per case)", "",
              "Command: `python -m benchmarks.api_latency`. Sequential calls from one gradio_client against the app",
-             "plus no-op endpoints with the same inputs (benchmarks/bench_app.py), in one run; masking on.", ""]
+             "plus no-op endpoints with the same inputs and outputs (benchmarks/bench_app.py), in one run;",
+             "masking on; the client's default settings.", ""]
     targets = {"classify_digit": ("noop_digit", 20), "classify_rps ensemble": ("noop_rps", 60),
                "classify_rps landmarks": ("noop_rps", 60)}
-    for mode, rows in results.items():
-        by_name = {name: (median, p95) for name, median, p95 in rows}
-        lines += [f"## Client: {mode}", "", "| case | median ms | p95 ms | median over its no-op (ms) | target |",
-                  "|---|---|---|---|---|"]
-        for name, (median, p95) in by_name.items():
-            if name in targets:
-                noop, target = targets[name]
-                extra = median - by_name[noop][0]
-                verdict = "met" if extra <= target else "NOT met"
-                lines.append(f"| {name} | {median:.1f} | {p95:.1f} | {extra:+.1f} | ≤ +{target} ms: {verdict} |")
-            else:
-                lines.append(f"| {name} | {median:.1f} | {p95:.1f} | | |")
-        lines.append("")
+    by_name = {name: (median, p95) for name, median, p95 in rows}
+    lines += ["| case | median ms | p95 ms | median over its no-op (ms) | target |", "|---|---|---|---|---|"]
+    for name, (median, p95) in by_name.items():
+        if name in targets:
+            noop, target = targets[name]
+            extra = median - by_name[noop][0]
+            verdict = "met" if extra <= target else "NOT met"
+            lines.append(f"| {name} | {median:.1f} | {p95:.1f} | {extra:+.1f} | ≤ +{target} ms: {verdict} |")
+        else:
+            lines.append(f"| {name} | {median:.1f} | {p95:.1f} | | |")
+    lines.append("")
     if cold:
         lines += [f"Cold start of `python app.py` to an open port: median {statistics.median(cold):.1f} s "
                   f"over {len(cold)} runs (max {max(cold):.1f} s; target ≤ 10 s)."]
@@ -149,9 +141,9 @@ def main() -> None:
     parser.add_argument("--skip-cold-start", action="store_true", help="only measure round trips")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "api_latency.md"))
     args = parser.parse_args()
-    results = measure_round_trips(args.calls)
+    rows = measure_round_trips(args.calls)
     cold = [] if args.skip_cold_start else cold_start_seconds(args.cold_starts)
-    text = report(results, cold, args.calls)
+    text = report(rows, cold, args.calls)
     print(text)
     Path(args.out).write_text(text)
 

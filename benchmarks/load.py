@@ -124,7 +124,7 @@ def classify_digit_batched(sketches: list) -> tuple[list, list, list]:
             probabilities = dict(zip(predict.CLASSES, next(rows)))
             labels.append(probabilities)
             messages.append(predict.describe(probabilities))
-    return labels, images, messages
+    return labels, messages, images
 
 
 def serve_batched() -> None:
@@ -138,9 +138,9 @@ def serve_batched() -> None:
     with bench:
         with gr.Row(visible=False):
             sketch = gr.Sketchpad(type="numpy")
-            label, seen, message = gr.Label(), gr.Image(), gr.Markdown()
+            label, message, seen_picture = gr.Label(), gr.Markdown(), gr.State()
             button = gr.Button()
-        button.click(classify_digit_batched, sketch, [label, seen, message], api_name="classify_digit_batched",
+        button.click(classify_digit_batched, sketch, [label, message, seen_picture], api_name="classify_digit_batched",
                      batch=True, max_batch_size=8, preprocess=False, concurrency_limit=2, concurrency_id="models")
     bench.launch(max_file_size=app.MAX_UPLOAD)
 
