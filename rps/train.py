@@ -57,6 +57,7 @@ class TrainConfig:
     dry_run: bool = False
     cache: str = str(DEFAULT_CACHE)
     out: str | None = None
+    work_dir: str = str(ROOT / "runs")   # where the crop and trunk-feature caches go
     samples_per_epoch: int = 0   # landmarks: how many synthetic-augmented samples make an epoch
     freeze_stages: int = 5       # efficientnet_lite0: keep the stem and this many early stages as pretrained
     variants: int = 3            # image models: augmented crops made per training image
@@ -115,7 +116,7 @@ class GreenScreenImages:
 
 def crops_path(kind: str, config: TrainConfig) -> Path:
     suffix = f"_limit{config.limit}" if config.limit else ""
-    return ROOT / "runs" / f"rps_crops_{kind}_{config.regime}_v{config.variants}_s{config.seed}{suffix}.npz"
+    return Path(config.work_dir) / f"rps_crops_{kind}_{config.regime}_v{config.variants}_s{config.seed}{suffix}.npz"
 
 
 def training_crops(config: TrainConfig, cache: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -150,7 +151,7 @@ def validation_crops(config: TrainConfig, cache: dict) -> tuple[np.ndarray, np.n
     """The real photos as a model of `config.regime` sees them (cached under runs/, shared by all runs)."""
     view = "masked" if config.regime == "masked" else "plain"
     limit = f"_limit{config.limit}" if config.limit else ""
-    path = ROOT / "runs" / f"rps_crops_val_{view}{limit}.npz"
+    path = Path(config.work_dir) / f"rps_crops_val_{view}{limit}.npz"
     if path.exists() and not config.dry_run:
         with np.load(path) as data:
             return data["crops"], data["labels"]
@@ -179,13 +180,14 @@ def cached_trunk_features(model, images: torch.Tensor, config: TrainConfig, part
 
     limit = f"_limit{config.limit}" if config.limit else ""
     name = f"rps_lite0_trunk{config.freeze_stages}_{part}_{config.regime}_v{config.variants}_s{config.seed}{limit}"
-    path = ROOT / "runs" / f"{name}.safetensors"
+    path = Path(config.work_dir) / f"{name}.safetensors"
     if path.exists() and not config.dry_run:
         features = load_file(str(path))["features"]
         if len(features) == len(images):
             return features
     features = trunk_features(model, images, config.freeze_stages)
     if not config.dry_run:
+        path.parent.mkdir(parents=True, exist_ok=True)
         save_file({"features": features.contiguous()}, str(path))
     return features
 
@@ -365,6 +367,7 @@ def parse_args(argv=None) -> TrainConfig:
     parser.add_argument("--limit", type=int, default=None, help="use only N images of each set (smoke tests)")
     parser.add_argument("--cache", default=str(DEFAULT_CACHE), help="landmark cache from `python -m rps.cache`")
     parser.add_argument("--out", default=None, help="checkpoint stem (default: see default_out)")
+    parser.add_argument("--work-dir", default=str(ROOT / "runs"), help="folder for the crop and feature caches")
     parser.add_argument("--samples-per-epoch", type=int, default=0, help="landmarks model: samples per epoch")
     parser.add_argument("--freeze-stages", type=int, default=5, help="efficientnet_lite0: frozen early stages (0-6)")
     parser.add_argument("--variants", type=int, default=3, help="image models: augmented crops per training image")
@@ -373,7 +376,7 @@ def parse_args(argv=None) -> TrainConfig:
     args = parser.parse_args(argv)
     return TrainConfig(model=args.model, regime=args.regime, epochs=args.epochs, batch_size=args.batch_size,
                        lr=args.lr, seed=args.seed, threads=args.threads, limit=args.limit, dry_run=args.dry_run,
-                       cache=args.cache, out=args.out, samples_per_epoch=args.samples_per_epoch,
+                       cache=args.cache, out=args.out, work_dir=args.work_dir, samples_per_epoch=args.samples_per_epoch,
                        freeze_stages=args.freeze_stages, variants=args.variants, tilt=args.tilt)
 
 

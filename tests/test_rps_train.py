@@ -31,3 +31,19 @@ def test_dry_run(tiny_cache, model):
     result = train(TrainConfig(model=model, epochs=1, batch_size=4, dry_run=True, cache=str(tiny_cache),
                                variants=1, threads=1, samples_per_epoch=12))
     assert 0.0 <= result["accuracy"] <= 1.0
+
+
+@pytest.mark.parametrize("model", ["lenet", "efficientnet_lite0"])
+def test_a_real_run_writes_its_caches_to_work_dir_and_a_loadable_checkpoint(tiny_cache, tmp_path, model):
+    from common.checkpoint import load_checkpoint
+    from rps.model import build_model
+
+    config = TrainConfig(model=model, epochs=1, batch_size=4, cache=str(tiny_cache), variants=1, threads=1,
+                         freeze_stages=6, work_dir=str(tmp_path / "work"), out=str(tmp_path / "model"))
+    card = train(config)
+    cached = sorted(p.name for p in (tmp_path / "work").iterdir())
+    assert any(name.startswith("rps_crops_train_masked") for name in cached)
+    assert any(name.startswith("rps_crops_val_masked") for name in cached)
+    assert (model != "efficientnet_lite0") or any(name.startswith("rps_lite0_trunk6") for name in cached)
+    assert load_checkpoint(build_model(model), tmp_path / "model")["metrics"]["subhih_images"] == 6
+    assert card["training_seconds"] >= 0

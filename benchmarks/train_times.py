@@ -1,0 +1,114 @@
+"""Time training every shipped model from scratch, with the README's commands, one after another.
+
+Each step runs as its own process with nothing else on the machine (run this on a quiet machine: the
+targets are per model on 2 cores). Caches (MediaPipe landmarks, augmented crops, frozen-trunk features)
+and checkpoints go to a temporary folder, so nothing cached earlier is reused and checkpoints/ is not
+touched; the accuracy each retrained model reaches is reported beside the shipped one's.
+
+    python -m benchmarks.train_times                               # everything, about an hour
+    python -m benchmarks.train_times --only rps                    # the rock/paper/scissors steps
+    python -m benchmarks.train_times --only mnist_cnn              # one step
+
+Writes benchmarks/results/train_times.md (or --out); each step's output goes to runs/train_times/<step>.log.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MNIST = str(ROOT.parent / "shared" / "data" / "mnist")
+
+# (step, the README's command, how the retrained model's accuracy is read from its card)
+STEPS = [
+    ("mnist_cnn", "-m mnist.train --model cnn --epochs 8 --threads 2 --pen-writers train --data-dir {mnist}"
+                  " --out {tmp}/mnist_cnn", ("mnist_test_accuracy", "MNIST test")),
+    ("mnist_lenet5", "-m mnist.train --model lenet5 --epochs 8 --threads 1 --pen-writers train --data-dir {mnist}"
+                     " --out {tmp}/mnist_lenet5", ("mnist_test_accuracy", "MNIST test")),
+    ("rps_cache", "-m rps.cache --out {tmp}/rps_landmarks.npz", None),
+    ("rps_landmarks", "-m rps.train --model landmarks --epochs 20 --lr 0.003 --batch-size 128 --threads 1"
+                      " --cache {tmp}/rps_landmarks.npz --work-dir {tmp} --out {tmp}/rps_landmarks",
+     ("subhih_accuracy", "SubhiH, hands found")),
+    ("rps_lenet", "-m rps.train --model lenet --epochs 6 --lr 0.003 --threads 1"
+                  " --cache {tmp}/rps_landmarks.npz --work-dir {tmp} --out {tmp}/rps_lenet",
+     ("subhih_accuracy", "SubhiH")),
+    ("rps_efficientnet_lite0", "-m rps.train --model efficientnet_lite0 --epochs 4 --lr 0.002 --freeze-stages 6"
+                               " --cache {tmp}/rps_landmarks.npz --work-dir {tmp} --out {tmp}/rps_efficientnet_lite0",
+     ("subhih_accuracy", "SubhiH")),
+]
+
+
+def wanted(step: str, only: list[str]) -> bool:
+    if not only:
+        return True
+    # The rps models need the landmark cache, so asking for any of them runs that step too.
+    needs_cache = step == "rps_cache" and any(o.startswith("rps") for o in only)
+    return needs_cache or any(step == o or step.startswith(o + "_") for o in only)
+
+
+def run_step(name: str, command: str, folder: Path, log_folder: Path) -> float:
+    args = command.format(tmp=folder, mnist=MNIST).split()
+    log = log_folder / f"{name}.log"
+    print(f"{name}: python {' '.join(args)}", flush=True)
+    began = time.perf_counter()
+    with open(log, "w") as out:
+        finished = subprocess.run([sys.executable, *args], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    seconds = time.perf_counter() - began
+    if finished.returncode != 0:
+        raise SystemExit(f"{name} failed (exit {finished.returncode}); see {log}")
+    print(f"{name}: {seconds / 60:.1f} min", flush=True)
+    return seconds
+
+
+def card_metric(path: Path, key: str) -> float | None:
+    if not path.exists():
+        return None
+    return json.loads(path.read_text())["metrics"].get(key)
+
+
+def report(rows: list[tuple], started: str) -> str:
+    lines = [f"# Training time of every shipped model, from scratch ({started}, {os.cpu_count()} CPU cores)", "",
+             "Command: `python -m benchmarks.train_times`. Each step in its own process, one after another, with",
+             "empty caches; the rps models also need the landmark cache (`rps_cache`), made once for all three.", "",
+             "| step | minutes | accuracy of this run | shipped model | measured on |", "|---|---|---|---|---|"]
+    for name, seconds, retrained, shipped, measure in rows:
+        cells = [f"{v:.4f}" if isinstance(v, float) else "" for v in (retrained, shipped)]
+        lines.append(f"| {name} | {seconds / 60:.1f} | {cells[0]} | {cells[1]} | {measure} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", nargs="*", default=[], help="steps (or prefixes: mnist, rps) to run")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "train_times.md"))
+    args = parser.parse_args()
+    started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    rows = []
+    logs = ROOT / "runs" / "train_times"   # kept after the run (git-ignored), to read when a step fails
+    logs.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="train_times_") as folder:
+        folder = Path(folder)
+        for name, command, metric in STEPS:
+            if not wanted(name, args.only):
+                continue
+            seconds = run_step(name, command, folder, logs)
+            retrained = shipped = measure = None
+            if metric:
+                key, measure = metric
+                retrained = card_metric(folder / f"{name}.json", key)
+                shipped = card_metric(ROOT / "checkpoints" / f"{name}.json", key)
+            rows.append((name, seconds, retrained, shipped, measure or ""))
+    text = report(rows, started)
+    print(text)
+    Path(args.out).write_text(text)
+
+
+if __name__ == "__main__":
+    main()
