@@ -4,8 +4,9 @@
                   batch_transform=augment, state_path="runs/mnist_cnn.state")
 
 `batch_transform(images, labels) -> (images, labels)` runs on each training batch, so augmentation can
-work on whole batches at once (much faster on a CPU than per image). A training state written after
-every epoch (safetensors + JSON, no pickles) lets an interrupted run continue where it stopped.
+work on whole batches at once (much faster on a CPU than per image); `final_transform` replaces it for the
+last `final_epochs` epochs (e.g. clean images after heavy augmentation). A training state written after every epoch (safetensors + JSON, no pickles) lets an interrupted run
+continue where it stopped.
 """
 from __future__ import annotations
 
@@ -88,7 +89,8 @@ def confusion_matrix(predicted: torch.Tensor, labels: torch.Tensor, num_classes:
 
 def fit(model, train_loader, eval_loader, optimizer, epochs: int, scheduler=None,
         batch_transform: BatchTransform | None = None, state_path: str | Path | None = None,
-        dry_run: bool = False, label_smoothing: float = 0.0, log: Callable[[str], None] = print) -> list[EpochResult]:
+        dry_run: bool = False, label_smoothing: float = 0.0, log: Callable[[str], None] = print,
+        final_transform: BatchTransform | None = None, final_epochs: int = 0) -> list[EpochResult]:
     """Train for `epochs`, evaluating after each; resume from `state_path` if a state is there."""
     history: list[EpochResult] = []
     start_epoch = 1
@@ -97,7 +99,8 @@ def fit(model, train_loader, eval_loader, optimizer, epochs: int, scheduler=None
         log(f"resuming at epoch {start_epoch} from {state_path}")
     for epoch in range(start_epoch, epochs + 1):
         began = time.perf_counter()
-        loss = train_one_epoch(model, train_loader, optimizer, scheduler, batch_transform, dry_run,
+        transform = final_transform if epoch > epochs - final_epochs else batch_transform
+        loss = train_one_epoch(model, train_loader, optimizer, scheduler, transform, dry_run,
                                desc=f"epoch {epoch}/{epochs}", label_smoothing=label_smoothing)
         probs, labels = predict(model, eval_loader, dry_run=dry_run)
         result = EpochResult(epoch, loss, accuracy(probs, labels), time.perf_counter() - began)

@@ -49,6 +49,7 @@ class TrainConfig:
     pen_variants: int = 2          # replays of each pen digit (different size, place, brush, colour)
     out: str | None = None
     threads: int = 2
+    clean_epochs: int = 0          # last epochs trained without augmentation, on images like the test set's
     dry_run: bool = False
     resume: bool = False
 
@@ -116,13 +117,15 @@ def train(config: TrainConfig) -> dict:
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, epochs=config.epochs,
                                                     steps_per_epoch=len(train_loader), pct_start=0.2)
     name = f"mnist_{config.model}"
-    state_path = Path("runs") / f"{name}.state"
+    # Beside --out when given, so runs with different --out can train at the same time.
+    state_path = Path(config.out).with_suffix(".state") if config.out else Path("runs") / f"{name}.state"
     if not config.resume:
         for suffix in (".json", ".safetensors"):
             state_path.with_suffix(suffix).unlink(missing_ok=True)
     history = fit(model, train_loader, test_loader, optimizer, config.epochs, scheduler=scheduler,
                   batch_transform=make_batch_transform(config.augment), state_path=state_path,
-                  dry_run=config.dry_run)
+                  dry_run=config.dry_run, final_transform=make_batch_transform("none"),
+                  final_epochs=config.clean_epochs)
     train_seconds = time.perf_counter() - began
 
     probs, labels = predict(model, test_loader)
@@ -154,6 +157,7 @@ def train(config: TrainConfig) -> dict:
             "epochs": config.epochs, "seed": config.seed, "batch_size": config.batch_size, "lr": config.lr,
             "optimizer": "AdamW + OneCycleLR", "weight_decay": config.weight_decay,
             "augmentation": config.augment + (f" ({asdict(AugmentConfig())})" if config.augment != "none" else ""),
+            "clean_final_epochs": config.clean_epochs,
             "wall_time_minutes": round(train_seconds / 60, 2),
             "threads": config.threads, "torch": torch.__version__,
             "history": [asdict(h) for h in history],
@@ -187,8 +191,11 @@ def parse_args(argv=None) -> TrainConfig:
     parser.add_argument("--pen-variants", type=int, default=defaults.pen_variants, help="replays per pen digit")
     parser.add_argument("--out", default=None, help="checkpoint stem (default checkpoints/mnist_<model>)")
     parser.add_argument("--threads", type=int, default=defaults.threads, help="torch CPU threads")
+    parser.add_argument("--clean-epochs", type=int, default=defaults.clean_epochs,
+                        help="train the last N epochs on un-augmented images")
     parser.add_argument("--dry-run", action="store_true", help="one batch of a small subset, nothing written (CI)")
-    parser.add_argument("--resume", action="store_true", help="continue from runs/mnist_<model>.state if present")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue from runs/mnist_<model>.state (or <out>.state with --out) if present")
     args = parser.parse_args(argv)
     return TrainConfig(**vars(args))
 

@@ -84,6 +84,13 @@ def synthetic_l_check(points: np.ndarray, found: np.ndarray, labels: np.ndarray,
             f"{count} samples): landmarks model says scissors for {share:.3f}.")
 
 
+def real_l_shapes(points: np.ndarray, found: np.ndarray, labels: np.ndarray) -> str:
+    """How often the "L" detector fires on these real photos: each time on a rock or paper is a wrong hand-over."""
+    fired = np.array([bool(f) and looks_like_l(p) for p, f in zip(points, found)])
+    per_class = ", ".join(f"{int(fired[labels == c].sum())} {name}" for c, name in enumerate(CLASSES))
+    return f"The \"L\" detector (rps.landmarks.looks_like_l) fires on {int(fired.sum())} of these photos ({per_class})."
+
+
 def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
     return float((probs.argmax(1) == labels).mean())
 
@@ -148,7 +155,7 @@ def evaluate(limit: int | None = None, cache_path: str = str(DEFAULT_CACHE), wri
             matrix = confusion_matrix(torch.as_tensor(probs.argmax(1)), torch.as_tensor(labels), len(CLASSES))
             save_confusion_matrix(matrix, CLASSES, ROOT / "artifacts" / f"rps_confusion_{row}.png",
                                   title=f"{row}, masked, SubhiH")
-    lines += ["", synthetic_l_check(points, found, labels)]
+    lines += ["", synthetic_l_check(points, found, labels), "", real_l_shapes(points, found, labels)]
     text = "\n".join(lines) + "\n"
     if write:
         out = ROOT / "benchmarks" / "results" / "rps_eval.md"

@@ -47,6 +47,21 @@ def test_interrupted_training_resumes_where_it_stopped(tmp_path):
     assert scheduler.last_epoch == 4 * len(loader)
 
 
+def test_final_epochs_use_the_final_transform():
+    seen = []
+
+    def tagged(tag):
+        def transform(images, labels):
+            seen.append(tag)
+            return images, labels
+        return transform
+
+    model, loader = tiny_model(), small_problem()
+    fit(model, loader, loader, torch.optim.Adam(model.parameters(), 0.05), epochs=3, batch_transform=tagged("augment"),
+        final_transform=tagged("clean"), final_epochs=1, log=lambda _: None)
+    assert seen == ["augment"] * (2 * len(loader)) + ["clean"] * len(loader)
+
+
 def test_checkpoint_round_trip_and_card(tmp_path):
     model = tiny_model()
     card = save_checkpoint(model, tmp_path / "tiny", {"architecture": "mlp", "classes": ["a", "b"]})

@@ -35,3 +35,14 @@ def test_front_matter_describes_a_gradio_space_matching_requirements():
     pinned = (ROOT / "requirements.txt").read_text()
     assert f"gradio=={fields['sdk_version']}" in pinned
     assert "torch==2.14.1" in pinned and "torchvision==0.29.1" in pinned
+
+
+def test_digits_table_quotes_the_shipped_cards():
+    import json
+    table = README.split("<!-- digits-table -->")[1].split("\n\n")[0]
+    for name in ["cnn", "lenet5"]:
+        row = next(line for line in table.splitlines() if line.startswith(f"| `{name}`"))
+        metrics = json.loads((ROOT / "checkpoints" / f"mnist_{name}.json").read_text())["metrics"]
+        shown = [float(x) for x in re.findall(r"([\d.]+) %", row)]
+        assert shown[0] == round(metrics["mnist_test_accuracy"] * 100, 2), row
+        assert shown[1] == round(metrics["drawn_digits"]["held_out_writers_mnist_style"] * 100, 2), row
