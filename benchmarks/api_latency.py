@@ -1,6 +1,6 @@
 """Round-trip latency of classify_digit and classify_rps through the API, beside no-op endpoints.
 
-Starts the app (plus no-op endpoints with the same inputs, see bench_app.py) in this process, calls
+Starts the app (plus no-op endpoints with the same inputs and outputs, see bench_app.py) in this process, calls
 each endpoint with gradio_client N times in turn and reports median and p95 in milliseconds, and the
 difference to the no-op: what the preprocessing and models add to a request. Also measures the cold
 start of `python app.py` to an open port.
