@@ -63,9 +63,32 @@ def test_l_shape_is_recognised_and_the_open_hand_is_not():
     from rps.landmarks import looks_like_l
 
     open_hand = hand(4)
-    fist = normalise_landmarks(open_hand).copy()
-    for chain in [(9, 10, 11, 12), (13, 14, 15, 16), (17, 18, 19, 20)]:  # fold middle, ring, pinky back
-        base = fist[chain[0]]
-        fist[list(chain[1:])] = base + np.array([[0, 0.25, 0], [0, 0.45, 0], [0, 0.3, 0]])
-    assert looks_like_l(fist)
+    l_shape = fold(open_hand, [(9, 10, 11, 12), (13, 14, 15, 16), (17, 18, 19, 20)])  # middle, ring, pinky
+    assert looks_like_l(l_shape)
     assert not looks_like_l(open_hand)
+
+
+def fold(points, chains):
+    """Curl the given fingers back into the palm (in the canonical frame)."""
+    canon = normalise_landmarks(points).copy()
+    for chain in chains:
+        canon[list(chain[1:])] = canon[chain[0]] + np.array([[0, 0.25, 0], [0, 0.45, 0], [0, 0.3, 0]])
+    return canon
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("pose", ["as drawn", "pointing sideways", "other hand"])
+def test_shipped_landmarks_model_reads_the_l_scissors_and_the_open_hand(seed, pose):
+    import torch
+    from rps.predict import get_model
+
+    change = {"as drawn": lambda p: p, "pointing sideways": lambda p: rotate(p, 90),
+              "other hand": lambda p: p * np.array([-1.0, 1.0, 1.0])}[pose]
+    model, card = get_model("landmarks")
+    open_hand = hand(seed)
+    l_shape = fold(open_hand, [(9, 10, 11, 12), (13, 14, 15, 16), (17, 18, 19, 20)])  # thumb + index stay out
+    for points, expected in [(open_hand, "paper"), (l_shape, "scissors")]:
+        features = torch.from_numpy(landmark_features(change(points).astype(np.float32)))[None]
+        with torch.no_grad():
+            probabilities = torch.softmax(model(features), 1)[0]
+        assert card["classes"][int(probabilities.argmax())] == expected
