@@ -25,6 +25,9 @@ from rps import predict as hands
 
 MAX_UPLOAD = "10mb"
 QUEUE_SIZE = 64
+# Each visitor's last "what the model saw" picture is kept on the server (gr.State); without an expiry a
+# long-running Space would keep one per session ever opened.
+PICTURE_TTL_SECONDS = 600
 log = logging.getLogger("app")
 
 INTRO = """# Digits and rock / paper / scissors, read by small CNNs
@@ -157,7 +160,7 @@ def digits_tab():
                             elem_id="digit-seen")
     gr.Examples(examples=digits.example_drawings(), inputs=sketch, label="Examples drawn by this project")
     gr.Markdown(DIGITS_HELP)
-    seen_picture = gr.State()
+    seen_picture = gr.State(time_to_live=PICTURE_TTL_SECONDS)
     sketch.change(classify_digit, sketch, [label, message, seen_picture], api_name="classify_digit",
                   show_progress="hidden", preprocess=False, trigger_mode="always_last", concurrency_limit=2,
                   concurrency_id="models",
@@ -181,7 +184,7 @@ def rps_tab():
             message = gr.Markdown("Take a photo with the webcam or upload one.", elem_id="rps-message")
             seen = gr.Image(label="What the model saw", interactive=False, height=260, elem_id="rps-seen")
     gr.Markdown(RPS_HELP)
-    seen_picture = gr.State()
+    seen_picture = gr.State(time_to_live=PICTURE_TTL_SECONDS)
     inputs, outputs = [photo, mask, model], [label, message, seen_picture]
     for control in (photo, mask, model):
         # Only the photo's event is the public endpoint; changing the toggle or the model re-reads the photo.
