@@ -84,11 +84,28 @@ def synthetic_l_check(points: np.ndarray, found: np.ndarray, labels: np.ndarray,
             f"{count} samples): landmarks model says scissors for {share:.3f}.")
 
 
-def real_l_shapes(points: np.ndarray, found: np.ndarray, labels: np.ndarray) -> str:
-    """How often the "L" detector fires on these real photos: each time on a rock or paper is a wrong hand-over."""
+# How every number in the table was made; written under it so the results file says how to remake itself.
+COMMANDS = """Commands (seed 0; "plain"/"composite" are ablations written to runs/, not shipped):
+```
+python -m rps.cache
+python -m rps.train --model landmarks --epochs 20 --lr 0.003 --batch-size 128 --threads 1
+python -m rps.train --model lenet --epochs 6 --lr 0.003 --batch-size 64 --threads 1            # masked, shipped
+python -m rps.train --model efficientnet_lite0 --epochs 4 --lr 0.002 --batch-size 64 --freeze-stages 6   # shipped
+python -m rps.train --model lenet --regime plain --epochs 4 --variants 2 --threads 1
+python -m rps.train --model lenet --regime composite --epochs 4 --variants 2 --threads 1
+python -m rps.train --model efficientnet_lite0 --regime plain --epochs 2 --variants 2 --freeze-stages 6 --lr 2e-3 --threads 1
+python -m rps.train --model efficientnet_lite0 --regime composite --epochs 2 --variants 2 --freeze-stages 6 --lr 2e-3 --threads 1
+python -m rps.evaluate
+```
+The ablations ran with fewer epochs (2-4) than the shipped models."""
+
+
+def real_l_shapes(points: np.ndarray, found: np.ndarray, labels: np.ndarray, which: str) -> str:
+    """How often the "L" detector fires on real photos: each time on a rock or paper is a wrong hand-over."""
     fired = np.array([bool(f) and looks_like_l(p) for p, f in zip(points, found)])
     per_class = ", ".join(f"{int(fired[labels == c].sum())} {name}" for c, name in enumerate(CLASSES))
-    return f"The \"L\" detector (rps.landmarks.looks_like_l) fires on {int(fired.sum())} of these photos ({per_class})."
+    return (f"The \"L\" detector (rps.landmarks.looks_like_l) fires on {int(fired.sum())} of {len(labels)} "
+            f"{which} ({per_class}).")
 
 
 def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
@@ -101,7 +118,8 @@ def per_class(probs: np.ndarray, labels: np.ndarray) -> dict[str, float]:
 
 
 def evaluate(limit: int | None = None, cache_path: str = str(DEFAULT_CACHE), write: bool = True) -> str:
-    val = load_cache(cache_path)["val"]
+    landmark_cache = load_cache(cache_path)
+    val, train = landmark_cache["val"], landmark_cache["train"]
     count = len(val["labels"]) if limit is None else min(limit, len(val["labels"]))
     labels = val["labels"][:count]
     found = val["found"][:count]
@@ -155,7 +173,8 @@ def evaluate(limit: int | None = None, cache_path: str = str(DEFAULT_CACHE), wri
             matrix = confusion_matrix(torch.as_tensor(probs.argmax(1)), torch.as_tensor(labels), len(CLASSES))
             save_confusion_matrix(matrix, CLASSES, ROOT / "artifacts" / f"rps_confusion_{row}.png",
                                   title=f"{row}, masked, SubhiH")
-    lines += ["", synthetic_l_check(points, found, labels), "", real_l_shapes(points, found, labels)]
+    lines += ["", synthetic_l_check(points, found, labels), "", real_l_shapes(points, found, labels, "SubhiH real-room photos"),
+              real_l_shapes(train["points"], train["found"], train["labels"], "drgfreeman training photos"), "", COMMANDS]
     text = "\n".join(lines) + "\n"
     if write:
         out = ROOT / "benchmarks" / "results" / "rps_eval.md"
