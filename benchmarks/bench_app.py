@@ -1,8 +1,8 @@
 """The app with two no-op endpoints beside it, so benchmarks can subtract Gradio's own overhead.
 
 `noop_digit` and `noop_rps` take the same inputs and have the same outputs as `classify_digit` and
-`classify_rps`, but return nothing, through the same server and queue settings: the difference between the two is what the
-models and preprocessing cost. Used by benchmarks/api_latency.py and benchmarks/load.py.
+`classify_rps`, but return nothing, through the same server and queue settings: the difference between
+the two is what the models and preprocessing cost. Used by benchmarks/api_latency.py and benchmarks/load.py.
 
     python -m benchmarks.bench_app          # serve it on GRADIO_SERVER_PORT (default 7860)
 """

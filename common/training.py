@@ -5,8 +5,8 @@
 
 `batch_transform(images, labels) -> (images, labels)` runs on each training batch, so augmentation can
 work on whole batches at once (much faster on a CPU than per image); `final_transform` replaces it for the
-last `final_epochs` epochs (e.g. clean images after heavy augmentation). A training state written after every epoch (safetensors + JSON, no pickles) lets an interrupted run
-continue where it stopped.
+last `final_epochs` epochs (e.g. clean images after heavy augmentation). A training state written after
+every epoch (safetensors + JSON, no pickles) lets an interrupted run continue where it stopped.
 """
 from __future__ import annotations
 

@@ -100,9 +100,13 @@ python -m rps.evaluate
 The ablations ran with fewer epochs (2-4) than the shipped models."""
 
 
-def real_l_shapes(points: np.ndarray, found: np.ndarray, labels: np.ndarray, which: str) -> str:
+def l_shapes(points: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """Which photos' hands the app would leave to the landmarks model as "L" scissors."""
+    return np.array([bool(f) and looks_like_l(p) for p, f in zip(points, found)], dtype=bool)
+
+
+def real_l_shapes(fired: np.ndarray, labels: np.ndarray, which: str) -> str:
     """How often the "L" detector fires on real photos: each time on a rock or paper is a wrong hand-over."""
-    fired = np.array([bool(f) and looks_like_l(p) for p, f in zip(points, found)])
     per_class = ", ".join(f"{int(fired[labels == c].sum())} {name}" for c, name in enumerate(CLASSES))
     return (f"The \"L\" detector (rps.landmarks.looks_like_l) fires on {int(fired.sum())} of {len(labels)} "
             f"{which} ({per_class}).")
@@ -125,6 +129,7 @@ def evaluate(limit: int | None = None, cache_path: str = str(DEFAULT_CACHE), wri
     found = val["found"][:count]
     points = val["points"][:count]
     holdout = np.array(["/test__" in str(p) for p in val["paths"][:count]])
+    l_shape = l_shapes(points, found)
     cache = {"val": val}
     views = {view: list(validation_crops(TrainConfig(regime=view, limit=limit), cache)[0]) for view in ["plain", "masked"]}
 
@@ -140,7 +145,6 @@ def evaluate(limit: int | None = None, cache_path: str = str(DEFAULT_CACHE), wri
         # As in the app: where MediaPipe found no hand, the image model answers.
         results[("landmarks", "masked")] = np.where(np.isnan(lm), fallback, lm)
         both = np.where(np.isnan(lm), fallback, (lm + fallback) / 2)
-        l_shape = np.array([bool(f) and looks_like_l(p) for p, f in zip(points, found)])
         both[l_shape] = lm[l_shape]  # as in rps.predict: the "L" scissors are left to the landmarks model
         results[("ensemble", "masked")] = both
 
@@ -173,8 +177,8 @@ def evaluate(limit: int | None = None, cache_path: str = str(DEFAULT_CACHE), wri
             matrix = confusion_matrix(torch.as_tensor(probs.argmax(1)), torch.as_tensor(labels), len(CLASSES))
             save_confusion_matrix(matrix, CLASSES, ROOT / "artifacts" / f"rps_confusion_{row}.png",
                                   title=f"{row}, masked, SubhiH")
-    lines += ["", synthetic_l_check(points, found, labels), "", real_l_shapes(points, found, labels, "SubhiH real-room photos"),
-              real_l_shapes(train["points"], train["found"], train["labels"], "drgfreeman training photos"), "", COMMANDS]
+    lines += ["", synthetic_l_check(points, found, labels), "", real_l_shapes(l_shape, labels, "SubhiH real-room photos"),
+              real_l_shapes(l_shapes(train["points"], train["found"]), train["labels"], "drgfreeman training photos"), "", COMMANDS]
     text = "\n".join(lines) + "\n"
     if write:
         out = ROOT / "benchmarks" / "results" / "rps_eval.md"
