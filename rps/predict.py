@@ -24,7 +24,7 @@ from common.checkpoint import load_checkpoint
 from common.errors import UserInputError
 from common.images import flatten_alpha, open_image
 from rps.data import CLASSES
-from rps.hands import find_hands_or_retry
+from rps.hands import HandSearch, find_hands_or_retry
 from rps.landmarks import landmark_features, looks_like_l
 from rps.masking import mask_hand, plain_view
 from rps.model import build_model, image_batch
@@ -74,10 +74,19 @@ def _probabilities(name: str, crop: np.ndarray, points: np.ndarray | None) -> np
 
 def classify_hand(image, mask: bool = True, model_name: str = DEFAULT_MODEL) -> HandReading:
     """Classify the (larger) hand in `image` (file path, PIL image or numpy array)."""
+    check_model_name(model_name)
+    rgb = np.asarray(flatten_alpha(open_image(image)))
+    return read_hand(rgb, find_hands_or_retry(rgb), mask=mask, model_name=model_name)
+
+
+def check_model_name(model_name: str) -> None:
     if model_name not in MODEL_CHOICES:
         raise UserInputError(f"Unknown model {model_name!r}. Choose one of: {', '.join(MODEL_CHOICES)}.")
-    rgb = np.asarray(flatten_alpha(open_image(image)))
-    search = find_hands_or_retry(rgb)
+
+
+def read_hand(rgb: np.ndarray, search: HandSearch, mask: bool = True, model_name: str = DEFAULT_MODEL) -> HandReading:
+    """Classify the largest hand of `search` (hands found in `rgb` by any landmarker: IMAGE or VIDEO mode)."""
+    check_model_name(model_name)
     hand = search.hands[0] if search.hands else None
     view = mask_hand(rgb, hand) if mask else plain_view(rgb, hand=hand)
     points = hand.points if hand is not None else None
