@@ -1,0 +1,275 @@
+"""Read rock / paper / scissors live from a webcam stream: one tracking landmarker per visitor, steady answers.
+
+    from rps.live import LiveReaders
+    readers = LiveReaders()                       # the app keeps one pool
+    answer = readers.read_frame(visitor_id, rgb)  # -> LiveAnswer, or None when a frame was already being read
+    answer.steady       # "rock" / "paper" / "scissors" once held, NO_HAND, NOT_SURE, or None (still deciding)
+    answer.sentence     # what to tell the person ("Paper, held.", "Show your hand to the camera.")
+    readers.release(visitor_id)                   # the visitor left: free the landmarker now
+
+Why a landmarker per visitor: MediaPipe's VIDEO running mode tracks the hand from the previous frame and runs
+the palm detector only when it lost it, so a frame costs ~12 ms instead of ~75 ms on this CPU; that tracking
+state belongs to one camera, so two visitors cannot share a landmarker. Each costs ~60 MB, so the pool closes
+a visitor's landmarker when they leave (the app calls `release` from the page's unload event), when no frame
+came for `idle_seconds` (an API client never "leaves"), and the least recently used one beyond `capacity`.
+
+Why the landmarks model for live frames: it reads the 21 points the tracker already found (~1 ms), where the
+ensemble adds EfficientNet-Lite0 (~20-45 ms CPU a frame); on real photos the two are 0.976 vs 0.983.
+
+Why a stability filter: a hand changing shape passes through in-between poses that any model reads as something;
+`StabilityFilter` shows a gesture only once it has dominated the last `window` seconds of frames.
+
+`python -m rps.live CLIP_DIR_OR_IMAGES...` prints the frame-by-frame and steady answers for some images in order.
+"""
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from rps.data import CLASSES
+from rps.hands import Hand, HandSearch, load_model_bytes
+from rps.predict import read_hand
+
+LIVE_MODEL = "landmarks"
+NO_HAND = "no hand"
+NOT_SURE = "not sure"
+# The palm detector works on a 192 px square and the landmark model on a 224 px crop: more pixels only cost time.
+DETECT_SIDE = 480
+
+
+# ------------------------------------------------------------------------------------------------ stability
+@dataclass
+class StabilityFilter:
+    """Turn per-frame readings into an answer that changes only when the new one is held.
+
+    Each frame votes with a token: its top class when the model is sure enough (a little less sure suffices
+    for the class already shown, so a borderline frame does not toggle it), NOT_SURE for a hand read without
+    confidence, NO_HAND for no hand. The steady answer becomes a token once that token has at least `share` of
+    the votes cast in the last `window` seconds and at least `min_frames` of them; until then it stays as it was.
+    """
+    window: float = 0.4
+    share: float = 0.7
+    min_frames: int = 2
+    sure: float = 0.6
+    keep: float = 0.45
+    steady: str | None = None
+    since: float | None = None          # when the steady answer last changed
+    _votes: deque = field(default_factory=deque)
+
+    def token(self, probabilities: dict[str, float] | None) -> str:
+        if probabilities is None:
+            return NO_HAND
+        best = max(probabilities, key=probabilities.get)
+        confidence = probabilities[best]
+        if confidence >= self.sure or (best == self.steady and confidence >= self.keep):
+            return best
+        return NOT_SURE
+
+    def update(self, probabilities: dict[str, float] | None, now: float) -> str | None:
+        """Add one frame's probabilities (None: no hand) seen at time `now` (seconds); return the steady answer."""
+        self._votes.append((now, self.token(probabilities)))
+        while self._votes and self._votes[0][0] < now - self.window:
+            self._votes.popleft()
+        counts: dict[str, int] = {}
+        for _, vote in self._votes:
+            counts[vote] = counts.get(vote, 0) + 1
+        leader = max(counts, key=counts.get)
+        if (leader != self.steady and counts[leader] >= self.min_frames
+                and counts[leader] >= self.share * len(self._votes)):
+            self.steady, self.since = leader, now
+        return self.steady
+
+    def reset(self) -> None:
+        self.steady, self.since = None, None
+        self._votes.clear()
+
+
+def steady_sentence(steady: str | None) -> str:
+    if steady is None:
+        return "Reading your hand…"
+    if steady == NO_HAND:
+        return "Show your hand to the camera."
+    if steady == NOT_SURE:
+        return "Not sure what that is: hold a clear rock, paper or scissors."
+    return f"{steady.capitalize()}, held."
+
+
+# ------------------------------------------------------------------------------------------------ one visitor
+@dataclass
+class LiveAnswer:
+    probabilities: dict[str, float] | None   # this frame's reading (None: no hand)
+    steady: str | None                      # the stable answer (a class, NO_HAND, NOT_SURE) or None: deciding
+    sentence: str                           # for the page
+    shown_image: np.ndarray | None          # what the model saw (masked, upright crop with landmarks)
+    seconds: float                          # time spent reading this frame
+    at: float                               # time.monotonic() when the frame was read
+
+    @property
+    def throw(self) -> str | None:
+        """The gesture to play, if one is held."""
+        return self.steady if self.steady in CLASSES else None
+
+
+def create_video_landmarker(model_bytes: bytes, min_confidence: float = 0.3):
+    """A MediaPipe hand landmarker in VIDEO mode (tracks between frames); one hand: the game needs one."""
+    from mediapipe.tasks.python import vision
+    from mediapipe.tasks.python.core.base_options import BaseOptions
+
+    options = vision.HandLandmarkerOptions(
+        base_options=BaseOptions(model_asset_buffer=model_bytes, delegate=BaseOptions.Delegate.CPU),
+        running_mode=vision.RunningMode.VIDEO,
+        num_hands=1,
+        min_hand_detection_confidence=min_confidence,
+        min_hand_presence_confidence=min_confidence,
+        min_tracking_confidence=min_confidence,
+    )
+    return vision.HandLandmarker.create_from_options(options)
+
+
+class LiveReader:
+    """One visitor's camera: a VIDEO-mode landmarker, its clock, and the stability filter."""
+
+    def __init__(self, model_bytes: bytes | None = None, model_name: str = LIVE_MODEL):
+        self.model_name = model_name
+        self._landmarker = create_video_landmarker(model_bytes or load_model_bytes()[0])
+        self._busy = threading.Lock()
+        self._last_ms = -1
+        self.filter = StabilityFilter()
+        self.last_used = time.monotonic()
+        self.latest: LiveAnswer | None = None
+
+    def _timestamp_ms(self, now: float) -> int:
+        # VIDEO mode needs strictly increasing timestamps; a pause longer than a second starts tracking afresh.
+        self._last_ms = max(self._last_ms + 1, round(now * 1000))
+        return self._last_ms
+
+    def find_hand(self, rgb: np.ndarray, now: float) -> HandSearch:
+        import mediapipe as mp
+
+        height, width = rgb.shape[:2]
+        scale = min(1.0, DETECT_SIDE / max(height, width))
+        small = rgb if scale == 1.0 else cv2.resize(rgb, (round(width * scale), round(height * scale)),
+                                                       interpolation=cv2.INTER_AREA)
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(small))
+        result = self._landmarker.detect_for_video(image, self._timestamp_ms(now))
+        h, w = small.shape[:2]
+        hands = [Hand(points=np.array([[p.x * w, p.y * h, p.z * w] for p in marks], np.float32) / scale,
+                      handedness=kind[0].category_name, score=float(kind[0].score))
+                 for marks, kind in zip(result.hand_landmarks, result.handedness)]
+        return HandSearch(hands=hands, image_size=(width, height))
+
+    def read(self, rgb: np.ndarray, mask: bool = True, now: float | None = None) -> LiveAnswer | None:
+        """Read one frame; None if the previous frame is still being read (this one is dropped, not queued)."""
+        if not self._busy.acquire(blocking=False):
+            return None
+        try:
+            began = time.monotonic()
+            now = began if now is None else now
+            self.last_used = began
+            rgb = np.ascontiguousarray(np.asarray(rgb)[:, :, :3], dtype=np.uint8)
+            search = self.find_hand(rgb, now)
+            probabilities, shown = None, None
+            if search.hands:
+                reading = read_hand(rgb, search, mask=mask, model_name=self.model_name)
+                probabilities, shown = reading.probabilities, reading.shown_image
+            steady = self.filter.update(probabilities, now)
+            answer = LiveAnswer(probabilities, steady, steady_sentence(steady), shown,
+                                time.monotonic() - began, time.monotonic())
+            self.latest = answer
+            return answer
+        finally:
+            self._busy.release()
+
+    def close(self) -> None:
+        with self._busy:  # never close under a frame being read
+            if self._landmarker is not None:
+                self._landmarker.close()
+                self._landmarker = None
+
+
+# ------------------------------------------------------------------------------------------------ all visitors
+class LiveReaders:
+    """The app's pool: one LiveReader per visitor id, created on their first frame, closed when they go.
+
+    Why not a gr.State: Gradio keeps a closed page's State for an hour whatever its time_to_live, and its unload
+    event cannot see State; a pool keyed by the session lets the unload event free the landmarker at once.
+    """
+
+    def __init__(self, idle_seconds: float = 60.0, capacity: int = 8, model_name: str = LIVE_MODEL):
+        self.idle_seconds, self.capacity, self.model_name = idle_seconds, capacity, model_name
+        self._readers: OrderedDict[str, LiveReader] = OrderedDict()
+        self._lock = threading.Lock()
+        self._model_bytes: bytes | None = None
+
+    def __len__(self) -> int:
+        return len(self._readers)
+
+    def __contains__(self, visitor: str) -> bool:
+        return visitor in self._readers
+
+    def get(self, visitor: str) -> LiveReader:
+        stale = []
+        with self._lock:
+            reader = self._readers.get(visitor)
+            if reader is None:
+                if self._model_bytes is None:
+                    self._model_bytes = load_model_bytes()[0]
+                reader = self._readers[visitor] = LiveReader(self._model_bytes, self.model_name)
+            reader.last_used = time.monotonic()
+            self._readers.move_to_end(visitor)
+            stale = self._take_stale(keep=visitor)
+        for old in stale:
+            old.close()
+        return reader
+
+    def _take_stale(self, keep: str) -> list[LiveReader]:
+        limit = time.monotonic() - self.idle_seconds
+        gone = [v for v, r in self._readers.items() if v != keep and r.last_used < limit]
+        while len(self._readers) - len(gone) > self.capacity:
+            gone.append(next(v for v in self._readers if v not in gone and v != keep))
+        return [self._readers.pop(v) for v in gone]
+
+    def latest(self, visitor: str) -> LiveAnswer | None:
+        reader = self._readers.get(visitor)
+        return reader.latest if reader is not None else None
+
+    def read_frame(self, visitor: str, rgb: np.ndarray, mask: bool = True) -> LiveAnswer | None:
+        """The streaming handler's work for one frame of one visitor (None: dropped, one is being read)."""
+        return self.get(visitor).read(rgb, mask=mask)
+
+    def release(self, visitor: str) -> None:
+        with self._lock:
+            reader = self._readers.pop(visitor, None)
+        if reader is not None:
+            reader.close()
+
+    def close_all(self) -> None:
+        for visitor in list(self._readers):
+            self.release(visitor)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Read images in order as webcam frames (10 frames/s).")
+    parser.add_argument("images", nargs="+", help="image files, in frame order")
+    args = parser.parse_args()
+    from common.images import flatten_alpha, open_image
+
+    reader = LiveReader()
+    try:
+        for index, path in enumerate(args.images):
+            rgb = np.asarray(flatten_alpha(open_image(path)))
+            answer = reader.read(rgb, now=index / 10)
+            best = max(answer.probabilities, key=answer.probabilities.get) if answer.probabilities else NO_HAND
+            print(f"{path}: frame {best}, steady {answer.steady} ({answer.seconds * 1000:.0f} ms)")
+    finally:
+        reader.close()
+
+
+if __name__ == "__main__":
+    main()
