@@ -13,6 +13,7 @@ import functools
 import logging
 import os
 import threading
+import time
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry; must be set before importing gradio
 
@@ -21,6 +22,8 @@ import gradio as gr
 from common.errors import ModelFileError, UserInputError
 from common.runtime import limit_malloc_arenas
 from mnist import predict as digits
+from rps import game as rps_game
+from rps import live
 from rps import predict as hands
 
 MAX_UPLOAD = "10mb"
@@ -184,6 +187,8 @@ def rps_tab():
             message = gr.Markdown("Take a photo with the webcam or upload one.", elem_id="rps-message")
             seen = gr.Image(label="What the model saw", interactive=False, height=260, elem_id="rps-seen")
     gr.Markdown(RPS_HELP)
+    live_section(mask)
+    game_section(photo)
     seen_picture = gr.State(time_to_live=PICTURE_TTL_SECONDS)
     inputs, outputs = [photo, mask, model], [label, message, seen_picture]
     for control in (photo, mask, model):
@@ -192,6 +197,143 @@ def rps_tab():
         control.change(classify_rps, inputs, outputs, trigger_mode="always_last", preprocess=False,
                        concurrency_limit=2, concurrency_id="models", **api,
                        ).success(show_picture, seen_picture, seen, api_visibility="private", queue=False)
+
+
+# ------------------------------------------------------------------------------ live camera and the game
+# One tracking landmarker per visitor (rps/live.py), freed when the page unloads or after a minute without frames.
+LIVE_READERS = live.LiveReaders()
+LIVE_FRAME_SECONDS = 0.07  # the page sends a frame this often; the server reads the newest and drops the rest
+LIVE_TIME_LIMIT = 600      # a stream holds a worker; after 10 minutes the camera must be started again
+LIVE_STREAMS = 6           # visitors streaming at once; more wait in the queue
+SHOOT_SECONDS = 0.6        # between the countdown's words, and after "Shoot!" before the throw is read
+LIVE_HELP = """**Live.** Start the camera: the hand is tracked from frame to frame and read by the landmarks model
+(the fastest; about 1 ms after MediaPipe's ~12 ms a frame). A gesture is named only once it is held steady."""
+
+
+@friendly_errors
+def read_live_frame(frame, mask: bool, request: gr.Request):
+    """One webcam frame -> (held gesture or None, a sentence, what the model saw); frames that come while the
+    previous one is read are skipped."""
+    if frame is None:
+        return gr.skip(), gr.skip(), gr.skip()
+    answer = LIVE_READERS.read_frame(request.session_hash, frame, mask=mask)
+    if answer is None:
+        return gr.skip(), gr.skip(), gr.skip()
+    sentence = answer.sentence
+    if answer.probabilities:
+        sentence += "  \nThis frame: " + " · ".join(f"{k} {v:.2f}" for k, v in answer.probabilities.items())
+    return answer.throw, sentence, live.picture_html(answer.shown_image)
+
+
+def release_live_camera(request: gr.Request):
+    LIVE_READERS.release(request.session_hash)
+
+
+def live_section(mask):
+    with gr.Accordion("Live camera", open=True, elem_id="rps-live"):
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                camera = gr.Image(label="Live camera", sources=["webcam"], streaming=True, type="numpy",
+                                  height=360, elem_id="rps-live-camera")
+            with gr.Column(scale=2):
+                held = gr.Label(label="Held gesture", elem_id="rps-live-label")
+                sentence = gr.Markdown("Start the camera and show your hand.", elem_id="rps-live-message")
+                seen = gr.HTML(live.picture_html(None), label="What the model saw", elem_id="rps-live-seen")
+        gr.Markdown(LIVE_HELP)
+    camera.stream(read_live_frame, [camera, mask], [held, sentence, seen], stream_every=LIVE_FRAME_SECONDS,
+                  time_limit=LIVE_TIME_LIMIT, concurrency_limit=LIVE_STREAMS, concurrency_id="live",
+                  show_progress="hidden", api_visibility="private")
+
+
+def countdown():
+    for word in rps_game.COUNTDOWN:
+        yield f"## {word}"
+        time.sleep(SHOOT_SECONDS)
+
+
+def game_answer(game, throw, sentence):
+    """Play `throw` (None: not scored) -> (the round as JSON for the API, the game state, the board text)."""
+    if throw is None:
+        answer = {"you": None, "computer": None, "result": "not scored", "message": sentence, **game.state()}
+        return answer, game, f"## Show it again\n{sentence}"
+    round_ = game.play(throw)
+    answer = {"you": round_.player, "computer": round_.computer, "result": round_.result,
+              "message": sentence, **game.state()}
+    return answer, game, f"## {rps_game.RESULT_WORDS[round_.result]}\n{rps_game.round_sentence(round_)}"
+
+
+def shoot_live(game, mode, request: gr.Request):
+    game.set_mode(mode)
+    answer = LIVE_READERS.latest(request.session_hash)
+    if answer is None or time.monotonic() - answer.at > 2 * SHOOT_SECONDS:
+        return game_answer(game, None, "The live camera is off: start it above, or play a photo or click a throw.")
+    return game_answer(game, answer.throw, answer.sentence if answer.throw is None else f"Read {answer.throw} live.")
+
+
+@friendly_errors
+def play_photo(image, mode, game):
+    """Photo -> (the round: your throw, the computer's, the result, the score and history; [state]; board)."""
+    game.set_mode(mode)
+    if image is None:
+        return game_answer(game, None, "Take a photo with the webcam or upload one first.")
+    throw, sentence = live.throw_from_photo(uploaded(image))
+    return game_answer(game, throw, sentence)
+
+
+def play_click(throw):
+    def play(mode, game):
+        game.set_mode(mode)
+        return game_answer(game, throw, f"You clicked {throw}.")
+    return play
+
+
+def fresh_game():
+    return rps_game.Game()
+
+
+def set_game_mode(mode, game):
+    game.set_mode(mode)
+    return game, rps_game.history_markdown(game)
+
+
+def new_game(mode):
+    game = rps_game.Game(mode=mode)
+    return game, "## New game", rps_game.history_markdown(game)
+
+
+def game_section(photo):
+    with gr.Accordion("Play against the computer", open=True, elem_id="rps-game"):
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                mode = gr.Radio([(label, key) for key, label in rps_game.MODE_LABELS.items()], value="habits",
+                                label="The computer", elem_id="rps-game-mode")
+                with gr.Row():
+                    play_live = gr.Button("Play (live camera)", variant="primary", elem_id="rps-play-live")
+                    play_picture = gr.Button("Play the photo above", elem_id="rps-play-photo")
+                with gr.Row():
+                    throws = {throw: gr.Button(f"{rps_game.EMOJI[throw]} {throw}", size="sm",
+                                               elem_id=f"rps-throw-{throw}") for throw in rps_game.THROWS}
+                reset = gr.Button("New game", size="sm", elem_id="rps-game-reset")
+            with gr.Column(scale=2):
+                board = gr.Markdown("## Ready?\nPress *Play*, then show your throw at **Shoot!**",
+                                    elem_id="rps-game-board")
+                history = gr.Markdown(rps_game.history_markdown(rps_game.Game()), elem_id="rps-game-history")
+                round_json = gr.JSON(visible=False)
+    game = gr.State(fresh_game, time_to_live=3600)  # a callable: a fresh game (and dice) per visitor
+    shown = dict(api_visibility="private", show_progress="hidden", queue=False)
+    play_live.click(countdown, None, board, api_visibility="private", show_progress="hidden",
+                    concurrency_limit=None,
+                    ).then(shoot_live, [game, mode], [round_json, game, board], api_visibility="private",
+                           show_progress="hidden", concurrency_limit=None,
+                    ).then(rps_game.history_markdown, game, history, **shown)
+    play_picture.click(play_photo, [photo, mode, game], [round_json, game, board], api_name="play_rps",
+                       preprocess=False, concurrency_limit=2, concurrency_id="models",
+                       ).then(rps_game.history_markdown, game, history, **shown)
+    for throw, button in throws.items():
+        button.click(play_click(throw), [mode, game], [round_json, game, board], **shown,
+                     ).then(rps_game.history_markdown, game, history, **shown)
+    reset.click(new_game, mode, [game, board, history], **shown)
+    mode.change(set_game_mode, [mode, game], [game, history], **shown)
 
 
 def build_demo() -> gr.Blocks:
@@ -204,6 +346,7 @@ def build_demo() -> gr.Blocks:
         with gr.Tab("Rock / paper / scissors", id="rps"):
             rps_tab()
         demo.load(None, js=SELECT_BRUSH_JS)
+        demo.unload(release_live_camera)
     # Both endpoints share two CPU-bound workers; the queue caps waiting requests instead of piling up.
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=2)
     return demo

@@ -186,3 +186,25 @@ class Game:
         return {"mode": self.mode, "score": dict(self.score), "rounds": self.rounds,
                 "history": [{"you": r.player, "computer": r.computer, "result": r.result}
                             for r in self.history[-10:]]}
+
+
+# ------------------------------------------------------------------------------------------------ in words
+MODE_LABELS = {"habits": "tries to beat your habits", "random": "plays at random"}
+RESULT_WORDS = {WIN: "You win!", LOSE: "The computer wins.", DRAW: "Draw."}
+EMOJI = {"rock": "✊", "paper": "✋", "scissors": "✌️"}
+COUNTDOWN = ("Rock…", "Paper…", "Scissors…", "Shoot!")
+
+
+def round_sentence(round_: Round) -> str:
+    return (f"You: {EMOJI[round_.player]} {round_.player} · computer: {EMOJI[round_.computer]} {round_.computer}"
+            f" → **{RESULT_WORDS[round_.result]}**")
+
+
+def history_markdown(game: Game, rows: int = 5) -> str:
+    """The score, the mode, and the last rounds (newest first) as Markdown."""
+    lines = [f"**Score** — {game.score_line()}  ", f"The computer {MODE_LABELS[game.mode]}."]
+    if game.history:
+        lines += ["", "| # | you | computer | result |", "|---|---|---|---|"]
+        for number, round_ in zip(range(game.rounds, 0, -1), reversed(game.history[-rows:])):
+            lines.append(f"| {number} | {round_.player} | {round_.computer} | {round_.result} |")
+    return "\n".join(lines)

@@ -24,6 +24,7 @@ Why a stability filter: a hand changing shape passes through in-between poses th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import threading
 import time
 from collections import OrderedDict, deque
@@ -101,6 +102,22 @@ def steady_sentence(steady: str | None) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ one visitor
+@contextlib.contextmanager
+def one_torch_thread():
+    """Run torch on the calling thread only, for this block. The live model is a tiny MLP: with torch's default
+    two OpenMP threads it took 28 ms a frame on the busy 2-core machine (spinning threads waiting for a core),
+    with one 1.2 ms. With torch's OpenMP backend the setting is per calling thread, so other requests keep theirs."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+
 @dataclass
 class LiveAnswer:
     probabilities: dict[str, float] | None   # this frame's reading (None: no hand)
@@ -176,7 +193,8 @@ class LiveReader:
             search = self.find_hand(rgb, now)
             probabilities, shown = None, None
             if search.hands:
-                reading = read_hand(rgb, search, mask=mask, model_name=self.model_name)
+                with one_torch_thread():
+                    reading = read_hand(rgb, search, mask=mask, model_name=self.model_name)
                 probabilities, shown = reading.probabilities, reading.shown_image
             steady = self.filter.update(probabilities, now)
             answer = LiveAnswer(probabilities, steady, steady_sentence(steady), shown,
@@ -252,6 +270,38 @@ class LiveReaders:
     def close_all(self) -> None:
         for visitor in list(self._readers):
             self.release(visitor)
+
+
+# ------------------------------------------------------------------------------------------------ for the page
+def picture_html(rgb: np.ndarray | None, side: int = 224) -> str:
+    """What the model saw as an inline JPEG <img>: a live frame's picture travels with its answer, with no file
+    written to Gradio's cache (10 a second per visitor would fill it) and no second request to fetch it."""
+    if rgb is None:
+        return '<div class="live-seen-empty">No hand in view.</div>'
+    import base64
+
+    small = cv2.resize(np.ascontiguousarray(rgb), (side, side), interpolation=cv2.INTER_AREA)
+    ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 80])
+    data = base64.b64encode(jpeg.tobytes()).decode()
+    return f'<img alt="What the model saw" src="data:image/jpeg;base64,{data}" width="{side}" height="{side}">'
+
+
+def throw_from_photo(image, sure: float = StabilityFilter.sure) -> tuple[str | None, str]:
+    """(the throw in a photo or None, a sentence): for playing without a webcam. The ensemble reads it; a photo
+    with no hand, or one the model is not sure of, gives None and asks for another."""
+    from common.images import flatten_alpha, open_image
+    from rps.hands import find_hands_or_retry
+    from rps.predict import DEFAULT_MODEL
+
+    rgb = np.asarray(flatten_alpha(open_image(image)))
+    search = find_hands_or_retry(rgb)
+    if not search.hands:
+        return None, "No hand in that photo: show it again."
+    probabilities = read_hand(rgb, search, mask=True, model_name=DEFAULT_MODEL).probabilities
+    best = max(probabilities, key=probabilities.get)
+    if probabilities[best] < sure:
+        return None, f"Not sure what that is ({best}? {probabilities[best]:.0%}): show it again."
+    return best, f"Read {best} ({probabilities[best]:.0%})."
 
 
 def main() -> None:
