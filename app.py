@@ -311,7 +311,7 @@ def game_section(photo):
                     play_live = gr.Button("Play (live camera)", variant="primary", elem_id="rps-play-live")
                     play_picture = gr.Button("Play the photo above", elem_id="rps-play-photo")
                 with gr.Row():
-                    throws = {throw: gr.Button(f"{rps_game.EMOJI[throw]} {throw}", size="sm",
+                    throws = {throw: gr.Button(throw.capitalize(), size="sm",
                                                elem_id=f"rps-throw-{throw}") for throw in rps_game.THROWS}
                 reset = gr.Button("New game", size="sm", elem_id="rps-game-reset")
             with gr.Column(scale=2):

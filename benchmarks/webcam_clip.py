@@ -41,7 +41,7 @@ class Clip:
 
 def room() -> np.ndarray:
     from rps.augment import background
-    return background(np.random.default_rng(3), HEIGHT, WIDTH)
+    return background(np.random.default_rng(5), HEIGHT, WIDTH)
 
 
 def paste(frame: np.ndarray, photo: np.ndarray, centre: tuple[float, float], side: int) -> np.ndarray:

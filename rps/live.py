@@ -54,8 +54,8 @@ class StabilityFilter:
     confidence, NO_HAND for no hand. The steady answer becomes a token once that token has at least `share` of
     the votes cast in the last `window` seconds and at least `min_frames` of them; until then it stays as it was.
     """
-    window: float = 0.4
-    share: float = 0.7
+    window: float = 0.3
+    share: float = 0.6
     min_frames: int = 2
     sure: float = 0.6
     keep: float = 0.45
