@@ -191,13 +191,11 @@ class Game:
 # ------------------------------------------------------------------------------------------------ in words
 MODE_LABELS = {"habits": "tries to beat your habits", "random": "plays at random"}
 RESULT_WORDS = {WIN: "You win!", LOSE: "The computer wins.", DRAW: "Draw."}
-EMOJI = {"rock": "✊", "paper": "✋", "scissors": "✌️"}
 COUNTDOWN = ("Rock…", "Paper…", "Scissors…", "Shoot!")
 
 
 def round_sentence(round_: Round) -> str:
-    return (f"You: {EMOJI[round_.player]} {round_.player} · computer: {EMOJI[round_.computer]} {round_.computer}"
-            f" → **{RESULT_WORDS[round_.result]}**")
+    return f"You: {round_.player} · computer: {round_.computer} → **{RESULT_WORDS[round_.result]}**"
 
 
 def history_markdown(game: Game, rows: int = 5) -> str:
