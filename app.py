@@ -204,8 +204,11 @@ def rps_tab():
 LIVE_READERS = live.LiveReaders()
 LIVE_FRAME_SECONDS = 0.07  # the page sends a frame this often; the server reads the newest and drops the rest
 LIVE_TIME_LIMIT = 600      # a stream holds a worker; after 10 minutes the camera must be started again
-LIVE_STREAMS = 6           # visitors streaming at once; more wait in the queue
+LIVE_STREAMS = LIVE_READERS.capacity  # visitors streaming at once (8); more wait in the queue
 SHOOT_SECONDS = 0.6        # between the countdown's words, and after "Shoot!" before the throw is read
+GAME_HELP = """## Ready?
+Start the live camera above, press *Play* and show your throw at **Shoot!** No webcam? Take or upload a photo
+at the top and press *Play the photo above*, or click a throw."""
 LIVE_HELP = """**Live.** Start the camera: the hand is tracked from frame to frame and read by the landmarks model
 (the fastest; about 1 ms after MediaPipe's ~12 ms a frame). A gesture is named only once it is held steady."""
 
@@ -315,7 +318,7 @@ def game_section(photo):
                                                elem_id=f"rps-throw-{throw}") for throw in rps_game.THROWS}
                 reset = gr.Button("New game", size="sm", elem_id="rps-game-reset")
             with gr.Column(scale=2):
-                board = gr.Markdown("## Ready?\nPress *Play*, then show your throw at **Shoot!**",
+                board = gr.Markdown(GAME_HELP,
                                     elem_id="rps-game-board")
                 history = gr.Markdown(rps_game.history_markdown(rps_game.Game()), elem_id="rps-game-history")
                 round_json = gr.JSON(visible=False)
