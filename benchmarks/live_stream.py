@@ -88,6 +88,7 @@ class Visitor(threading.Thread):
         self.fps, self.every, self.seconds, self.start_at = fps, every, seconds, start
         self.session = uuid.uuid4().hex[:12]
         self.sent: dict[int, float] = {}        # frame index -> time its POST began
+        self.posts = 0                          # frames sent
         self.answers: list[float] = []          # arrival times of answers on the SSE stream
         self.errors: list[str] = []
 
@@ -131,6 +132,7 @@ class Visitor(threading.Thread):
                 next_send += self.every
                 index = self.frame_now(began)
                 self.sent[index] = time.monotonic()
+                self.posts += 1
                 body = self.body(index)
                 del body["trigger_id"]
                 client.post(f"{self.base}gradio_api/stream/{event_id}", json=body)
@@ -198,6 +200,7 @@ def measure(visitors: int, seconds: float, clip, urls, base, fn_index, trigger, 
             "server_median": statistics.median(server_ms) if server_ms else float("nan"),
             "late_changes": late, "flickers": flickers, "late_changes_per_s": late / (seconds * visitors),
             "switch_median": statistics.median(delays) * 1000 if delays else float("nan"),
+            "dropped": 1 - sum(len(recorder.log.get(v.session, [])) for v in crowd) / max(1, sum(v.posts + 1 for v in crowd)),
             "cpu_per_frame": cpu * 1000 / max(1, sum(len(recorder.log.get(v.session, [])) for v in crowd)),
             "errors": errors, "load": (load_before[0], load_after[0])}
 
@@ -208,13 +211,13 @@ def report(results: list[dict], seconds: float, every: float, command: str) -> s
              "frames/s (no hand, rock, paper, scissors, rock), looped.", "",
              "| visitors | frames read / s each (min / median) | latency POST → answer, median (p90) | "
              "server time a frame, median | held-gesture changes > 300 ms into a gesture | flickers | "
-             "right answer held after, median | CPU ms a frame read | "
-             "load average (before → after) |", "|---|---|---|---|---|---|---|---|---|"]
+             "right answer held after, median | CPU ms a frame read | frames dropped | "
+             "load average (before → after) |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         lines.append(f"| {r['visitors']} | **{r['rate_min']:.1f}** / {r['rate_median']:.1f} | "
                      f"**{r['latency_median']:.0f} ms** ({r['latency_p90']:.0f} ms) | {r['server_median']:.0f} ms | "
                      f"**{r['late_changes']}** ({r['late_changes_per_s']:.2f}/s) | {r['flickers']} | "
-                     f"{r['switch_median']:.0f} ms | {r['cpu_per_frame']:.0f} | "
+                     f"{r['switch_median']:.0f} ms | {r['cpu_per_frame']:.0f} | {r['dropped']:.0%} | "
                      f"{r['load'][0]:.1f} → {r['load'][1]:.1f} |")
     errors = [e for r in results for e in r["errors"]]
     lines += ["", "Targets: ≥ 10 frames/s with one visitor, ≥ 4 each with four; latency median ≤ 150 ms; "
