@@ -1,7 +1,8 @@
 """The demo's web app: a Digits tab and a Rock / paper / scissors tab, wired to `mnist/` and `rps/`.
 
 Run it:    python app.py       (http://127.0.0.1:7860; GRADIO_SERVER_NAME / GRADIO_SERVER_PORT override)
-Its API:   classify_digit(sketch) and classify_rps(image, mask=True, model="...") — see README.md.
+Its API:   classify_digit(sketch), classify_rps(image, mask=True, model="...") and play_rps(image, mode) — see
+           README.md. The live camera (rps/live.py) and the game (rps/game.py) are on the Rock / paper / scissors tab.
 
 This file only lays out the page and connects it to functions the packages expose; all model logic
 lives in the packages. Errors meant for people become `gr.Error` pop-ups; the server keeps serving.
@@ -318,8 +319,7 @@ def game_section(photo):
                                                elem_id=f"rps-throw-{throw}") for throw in rps_game.THROWS}
                 reset = gr.Button("New game", size="sm", elem_id="rps-game-reset")
             with gr.Column(scale=2):
-                board = gr.Markdown(GAME_HELP,
-                                    elem_id="rps-game-board")
+                board = gr.Markdown(GAME_HELP, elem_id="rps-game-board")
                 history = gr.Markdown(rps_game.history_markdown(rps_game.Game()), elem_id="rps-game-history")
                 round_json = gr.JSON(visible=False)
     game = gr.State(fresh_game, time_to_live=3600)  # a callable: a fresh game (and dice) per visitor

@@ -194,14 +194,15 @@ def measure(visitors: int, seconds: float, clip, urls, base, fn_index, trigger, 
         late += changes
         flickers += flicker
         delays += switch
+    read = sum(len(recorder.log.get(v.session, [])) for v in crowd)
     return {"visitors": visitors, "rate_min": min(rates), "rate_median": statistics.median(rates),
             "latency_median": statistics.median(latencies) if latencies else float("nan"),
             "latency_p90": float(np.percentile(latencies, 90)) if latencies else float("nan"),
             "server_median": statistics.median(server_ms) if server_ms else float("nan"),
             "late_changes": late, "flickers": flickers, "late_changes_per_s": late / (seconds * visitors),
             "switch_median": statistics.median(delays) * 1000 if delays else float("nan"),
-            "dropped": 1 - sum(len(recorder.log.get(v.session, [])) for v in crowd) / max(1, sum(v.posts + 1 for v in crowd)),
-            "cpu_per_frame": cpu * 1000 / max(1, sum(len(recorder.log.get(v.session, [])) for v in crowd)),
+            "dropped": 1 - read / max(1, sum(v.posts + 1 for v in crowd)),
+            "cpu_per_frame": cpu * 1000 / max(1, read),
             "errors": errors, "load": (load_before[0], load_after[0])}
 
 

@@ -179,7 +179,8 @@ class Game:
     def score_line(self) -> str:
         if not self.rounds:
             return "No rounds yet."
-        return f"You {self.score[WIN]} · computer {self.score[LOSE]} · draws {self.score[DRAW]} ({self.rounds} rounds)"
+        wins, losses, draws = self.score[WIN], self.score[LOSE], self.score[DRAW]
+        return f"You {wins} · computer {losses} · draws {draws} ({self.rounds} rounds)"
 
     def state(self) -> dict:
         """The score and the recent rounds as plain JSON (for the API)."""
