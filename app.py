@@ -188,8 +188,8 @@ def rps_tab():
             message = gr.Markdown("Take a photo with the webcam or upload one.", elem_id="rps-message")
             seen = gr.Image(label="What the model saw", interactive=False, height=260, elem_id="rps-seen")
     gr.Markdown(RPS_HELP)
-    live_section(mask)
-    game_section(photo)
+    game_board_by_camera = live_section(mask)
+    game_section(photo, game_board_by_camera)
     seen_picture = gr.State(time_to_live=PICTURE_TTL_SECONDS)
     inputs, outputs = [photo, mask, model], [label, message, seen_picture]
     for control in (photo, mask, model):
@@ -238,8 +238,10 @@ def live_section(mask):
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 camera = gr.Image(label="Live camera", sources=["webcam"], streaming=True, type="numpy",
-                                  height=360, elem_id="rps-live-camera")
+                                  height=320, elem_id="rps-live-camera")
             with gr.Column(scale=2):
+                # the game's countdown and result, also here so that a player sees them beside the camera
+                by_camera = gr.Markdown("", elem_id="rps-live-game")
                 held = gr.Label(label="Held gesture", elem_id="rps-live-label")
                 sentence = gr.Markdown("Start the camera and show your hand.", elem_id="rps-live-message")
                 seen = gr.HTML(live.picture_html(None), label="What the model saw", elem_id="rps-live-seen")
@@ -247,11 +249,12 @@ def live_section(mask):
     camera.stream(read_live_frame, [camera, mask], [held, sentence, seen], stream_every=LIVE_FRAME_SECONDS,
                   time_limit=LIVE_TIME_LIMIT, concurrency_limit=LIVE_STREAMS, concurrency_id="live",
                   show_progress="hidden", api_visibility="private")
+    return by_camera
 
 
 def countdown():
     for word in rps_game.COUNTDOWN:
-        yield f"## {word}"
+        yield f"## {word}", f"## {word}"
         time.sleep(SHOOT_SECONDS)
 
 
@@ -267,11 +270,15 @@ def game_answer(game, throw, sentence):
 
 
 def shoot_live(game, mode, request: gr.Request):
+    """The throw held at "Shoot!" -> (the round, the game state, the board, the same beside the camera)."""
     game.set_mode(mode)
     answer = LIVE_READERS.latest(request.session_hash)
     if answer is None or time.monotonic() - answer.at > 2 * SHOOT_SECONDS:
-        return game_answer(game, None, "The live camera is off: start it above, or play a photo or click a throw.")
-    return game_answer(game, answer.throw, answer.sentence if answer.throw is None else f"Read {answer.throw} live.")
+        played = game_answer(game, None, "The live camera is off: start it above, or play a photo or click a throw.")
+    else:
+        played = game_answer(game, answer.throw,
+                             answer.sentence if answer.throw is None else f"Read {answer.throw} live.")
+    return *played, played[-1]
 
 
 @friendly_errors
@@ -305,7 +312,7 @@ def new_game(mode):
     return game, "## New game", rps_game.history_markdown(game)
 
 
-def game_section(photo):
+def game_section(photo, by_camera):
     with gr.Accordion("Play against the computer", open=True, elem_id="rps-game"):
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
@@ -324,9 +331,9 @@ def game_section(photo):
                 round_json = gr.JSON(visible=False)
     game = gr.State(fresh_game, time_to_live=3600)  # a callable: a fresh game (and dice) per visitor
     shown = dict(api_visibility="private", show_progress="hidden", queue=False)
-    play_live.click(countdown, None, board, api_visibility="private", show_progress="hidden",
+    play_live.click(countdown, None, [board, by_camera], api_visibility="private", show_progress="hidden",
                     concurrency_limit=None,
-                    ).then(shoot_live, [game, mode], [round_json, game, board], api_visibility="private",
+                    ).then(shoot_live, [game, mode], [round_json, game, board, by_camera], api_visibility="private",
                            show_progress="hidden", concurrency_limit=None,
                     ).then(rps_game.history_markdown, game, history, **shown)
     play_picture.click(play_photo, [photo, mode, game], [round_json, game, board], api_name="play_rps",

@@ -131,6 +131,7 @@ def test_one_round_against_the_computer(playwright, app_url, tmp_path_factory):
             page.evaluate("() => { window.__board = []; }")
             page.click("#rps-play-live")
             sync_api.expect(page.locator("#rps-game-board")).to_contain_text("You: paper")
+            sync_api.expect(page.locator("#rps-live-game")).to_contain_text("You: paper")  # beside the camera too
             board = page.evaluate("() => window.__board")
             words = [w for w in ("Rock…", "Paper…", "Scissors…", "Shoot!") if any(t.startswith(w) for t in board)]
             assert words == ["Rock…", "Paper…", "Scissors…", "Shoot!"], board
