@@ -273,7 +273,7 @@ def test_webcam_snapshot_is_read(playwright, app_url, tmp_path):
             open_rps_tab(page)
         with step(page, "camera-on", name):
             page.click("#rps-photo button[aria-label='Capture from camera']")
-            page.get_by_text("Click to Access Webcam").click()
+            page.locator("#rps-photo").get_by_text("Click to Access Webcam").click()  # not the live camera's
             page.wait_for_function("() => { const v = document.querySelector('#rps-photo video');"
                                    " return v && v.readyState >= 2 && v.videoWidth > 0; }")
         with step(page, "snapshot", name):
