@@ -85,3 +85,36 @@ def test_random_mode_does_not_predict_and_games_are_independent():
     other = copy.deepcopy(Game(mode="habits"))  # gr.State deep-copies its value
     other.play("paper")
     assert game.rounds == 20 and other.rounds == 1
+
+
+# ------------------------------------------------------------------------------------------------ the API
+@pytest.fixture(scope="module")
+def app_url():
+    import app
+    from browser_helpers import free_port
+
+    port = free_port()
+    app.demo.launch(server_port=port, prevent_thread_lock=True, quiet=True, max_file_size=app.MAX_UPLOAD)
+    yield f"http://127.0.0.1:{port}/"
+    app.demo.close()
+
+
+def test_play_rps_api_scores_each_visitor_apart(app_url, tmp_path):
+    from gradio_client import Client, handle_file
+    from PIL import Image
+
+    from conftest import shared_path
+
+    photo = handle_file(str(shared_path("rps", "subhih", "paper", "test__16_pic00032__33_159.jpg")))
+    first, second = Client(app_url, verbose=False), Client(app_url, verbose=False)
+    rounds = [first.predict(photo, "habits", api_name="/play_rps")[0] for _ in range(2)]
+    assert [r["you"] for r in rounds] == ["paper", "paper"]
+    assert all(r["computer"] in THROWS and r["result"] == outcome("paper", r["computer"]) for r in rounds)
+    assert rounds[-1]["rounds"] == 2 and sum(rounds[-1]["score"].values()) == 2
+    other = second.predict(photo, "random", api_name="/play_rps")[0]
+    assert other["rounds"] == 1 and other["mode"] == "random"      # another visitor, another score
+
+    Image.new("RGB", (320, 240), (90, 90, 90)).save(tmp_path / "wall.png")
+    nothing = first.predict(handle_file(str(tmp_path / "wall.png")), "habits", api_name="/play_rps")[0]
+    assert nothing["result"] == "not scored" and "show it again" in nothing["message"]
+    assert nothing["rounds"] == 2                                    # not counted
