@@ -19,7 +19,7 @@ ensemble adds EfficientNet-Lite0 (~20-45 ms CPU a frame); on real photos the two
 Why a stability filter: a hand changing shape passes through in-between poses that any model reads as something;
 `StabilityFilter` shows a gesture only once it has dominated the last `window` seconds of frames.
 
-`python -m rps.live CLIP_DIR_OR_IMAGES...` prints the frame-by-frame and steady answers for some images in order.
+`python -m rps.live IMAGE...` reads image files in order as frames 100 ms apart and prints each answer.
 """
 from __future__ import annotations
 

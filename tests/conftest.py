@@ -23,3 +23,11 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"needs {path} (the project's shared data), which is not on this machine")
     return path
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """One Playwright for all browser test files: a second sync_playwright() cannot start while one runs."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package (requirements-dev.txt)")
+    with sync_api.sync_playwright() as pw:
+        yield pw

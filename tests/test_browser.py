@@ -60,12 +60,6 @@ def app_url():
 
 
 @pytest.fixture(scope="session")
-def playwright():
-    with sync_api.sync_playwright() as pw:
-        yield pw
-
-
-@pytest.fixture(scope="session")
 def browser(playwright):
     browser = launch_chromium(playwright)
     yield browser

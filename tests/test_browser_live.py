@@ -45,12 +45,6 @@ def app_url():
         server.stop()
 
 
-@pytest.fixture(scope="module")
-def playwright():
-    with sync_api.sync_playwright() as pw:
-        yield pw
-
-
 def camera_clip(tmp_path_factory, segments, name):
     shared_path("rps", "subhih")
     from benchmarks.webcam_clip import make_clip, write_clip_y4m
