@@ -42,6 +42,9 @@ NO_HAND = "no hand"
 NOT_SURE = "not sure"
 # The palm detector works on a 192 px square and the landmark model on a 224 px crop: more pixels only cost time.
 DETECT_SIDE = 480
+# Webcam frames are 640x480 to 1280x720; anything bigger (a stream is plain JSON, not a size-checked upload) is
+# scaled down first, so one odd client cannot make every frame of its stream slow.
+MAX_FRAME_SIDE = 1280
 
 
 # ------------------------------------------------------------------------------------------------ stability
@@ -133,6 +136,14 @@ class LiveAnswer:
         return self.steady if self.steady in CLASSES else None
 
 
+def limit_size(rgb: np.ndarray, side: int) -> np.ndarray:
+    height, width = rgb.shape[:2]
+    scale = side / max(height, width)
+    if scale >= 1.0:
+        return rgb
+    return cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+
+
 def create_video_landmarker(model_bytes: bytes, min_confidence: float = 0.3):
     """A MediaPipe hand landmarker in VIDEO mode (tracks between frames); one hand: the game needs one."""
     from mediapipe.tasks.python import vision
@@ -171,8 +182,7 @@ class LiveReader:
 
         height, width = rgb.shape[:2]
         scale = min(1.0, DETECT_SIDE / max(height, width))
-        small = rgb if scale == 1.0 else cv2.resize(rgb, (round(width * scale), round(height * scale)),
-                                                       interpolation=cv2.INTER_AREA)
+        small = limit_size(rgb, DETECT_SIDE)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(small))
         result = self._landmarker.detect_for_video(image, self._timestamp_ms(now))
         h, w = small.shape[:2]
@@ -189,7 +199,7 @@ class LiveReader:
             began = time.monotonic()
             now = began if now is None else now
             self.last_used = began
-            rgb = np.ascontiguousarray(np.asarray(rgb)[:, :, :3], dtype=np.uint8)
+            rgb = limit_size(np.ascontiguousarray(np.asarray(rgb)[:, :, :3], dtype=np.uint8), MAX_FRAME_SIDE)
             search = self.find_hand(rgb, now)
             probabilities, shown = None, None
             if search.hands:

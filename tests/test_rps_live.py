@@ -149,3 +149,15 @@ def test_throw_from_a_photo():
     assert throw == "paper" and sentence.startswith("Read paper")
     nothing, why = throw_from_photo(np.full((240, 320, 3), 90, np.uint8))
     assert nothing is None and "show it again" in why
+
+
+def test_oversized_frames_are_scaled_down_first(clip):
+    import cv2
+
+    huge = cv2.resize(clip.frames[-1], (4000, 3000), interpolation=cv2.INTER_LINEAR)
+    reader = LiveReader()
+    try:
+        answer = reader.read(huge)
+    finally:
+        reader.close()
+    assert answer.probabilities is not None and max(answer.probabilities, key=answer.probabilities.get) == "scissors"
