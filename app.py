@@ -278,12 +278,22 @@ def flag_controls(task: str, components: list, choices: list[str]) -> None:
 
 def results_tab() -> None:
     """Tables and figures the project's own commands wrote (benchmarks/results/), each with its command."""
+    gr.HTML(RESULTS_CSS, padding=False)
     for block in report.results_page():
         if block.image is None:
-            gr.Markdown(block.text)
+            gr.Markdown(block.text, elem_classes=["results-text"])
         else:
-            gr.Image(block.image, label=block.text, show_label=True, interactive=False, buttons=[],
-                     elem_classes=["results-figure"])
+            with gr.Group():
+                gr.Image(block.image, show_label=False, interactive=False, buttons=["fullscreen"],
+                         height=360, elem_classes=["results-figure"])
+                gr.Markdown(f"<small>{block.text}</small>", elem_classes=["results-caption"])
+
+
+# Wide tables scroll sideways on a phone instead of squeezing every column to a few letters.
+RESULTS_CSS = """<style>
+.results-text table { display: block; overflow-x: auto; white-space: nowrap; }
+.results-figure img { object-fit: contain; }
+</style>"""
 
 
 def build_demo() -> gr.Blocks:
@@ -291,12 +301,13 @@ def build_demo() -> gr.Blocks:
     with gr.Blocks(title="Digits and rock / paper / scissors", analytics_enabled=False,
                    delete_cache=(600, 3600)) as demo:
         gr.Markdown(INTRO)
-        with gr.Tab("Digits", id="digits"):
-            digits_tab()
-        with gr.Tab("Rock / paper / scissors", id="rps"):
-            rps_tab()
-        with gr.Tab("How it was made", id="results"):
-            results_tab()
+        with gr.Tabs(overflow_behavior="wrap"):  # on a phone the third tab wraps instead of hiding behind "..."
+            with gr.Tab("Digits", id="digits"):
+                digits_tab()
+            with gr.Tab("Rock / paper / scissors", id="rps"):
+                rps_tab()
+            with gr.Tab("How it was made", id="results"):
+                results_tab()
         demo.load(None, js=SELECT_BRUSH_JS)
     # Both endpoints share two CPU-bound workers; the queue caps waiting requests instead of piling up.
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=2)

@@ -200,7 +200,7 @@ def rps_entries(cache_path: Path) -> list[dict]:
                           title=f"ensemble on SubhiH: {accuracy:.3f}")
     save_gallery(wrong[:GALLERY_SIZE], CLASSES, FIGURES / "rps_misread.png",
                  f"{len(wrong)} of {len(labels)} SubhiH photos misread (true → read)")
-    command = f"{COMMAND} (needs runs/rps_landmarks.npz from `python -m rps.cache`)"
+    command = COMMAND  # after `python -m rps.cache`, whose landmarks it reuses
     return [{"file": "rps_confusion_ensemble.png", "group": "rps", "command": command,
              "title": f"Confusion matrix: the default ensemble, masking on, {len(labels)} SubhiH photos (rows: true)"},
             {"file": "rps_misread.png", "group": "rps", "command": command,

@@ -122,7 +122,8 @@ class PersonalReader:
         probs /= probs.sum()
         closest = min(distances, key=distances.get)
         return (dict(zip(names, probs.tolist())),
-                f"nearest of your examples: {closest} ({distances[closest]:.2f}; 1 = another gesture)")
+                f"nearest of your examples: {closest}, {likeness(distances[closest])} "
+                f"(distance {distances[closest]:.2f}; another gesture is about 1)")
 
 
 def clean_label(label) -> str:
@@ -132,6 +133,14 @@ def clean_label(label) -> str:
     if len(text) > MAX_LABEL_LENGTH:
         raise UserInputError(f"Please use a gesture name of at most {MAX_LABEL_LENGTH} characters.")
     return text
+
+
+def likeness(distance: float) -> str:
+    if distance < 0.3:
+        return "very like it"
+    if distance < 0.6:
+        return "like it"
+    return "a little like it" if distance < 0.9 else "not much like any of them"
 
 
 def feature_distance(a: HandFeatures, b: HandFeatures) -> float:
