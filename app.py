@@ -270,8 +270,7 @@ def flag_controls(task: str, components: list, choices: list[str]) -> None:
         logger.flag(list(values))
         gr.Info("Saved. Thank you!")
 
-    save.click(save_correction, components + [correction], None, preprocess=False, api_visibility="private",
-               queue=False)
+    save.click(save_correction, components + [correction], None, preprocess=False, api_visibility="private")
 
 
 # ---------------------------------------------------------------- "How it was made" (common/report.py)

@@ -129,3 +129,33 @@ def test_results_tab_shows_every_committed_figure(browser, app_url, viewport):
             arg=expected)
     page.screenshot(path=str(ROOT / "artifacts" / "browser" / f"{name}--full.png"), full_page=True)
     page.context.close()
+
+
+def test_wrong_correct_it_saves_a_row_from_the_page(browser, tmp_path, monkeypatch):
+    """With DEMO_FLAGGING=1 the page says saving is on; a correction becomes one CSV row with the photo."""
+    monkeypatch.setenv("DEMO_FLAGGING", "1")
+    monkeypatch.setenv("DEMO_FLAGGING_DIR", str(tmp_path / "flagged"))
+    server = AppServer(ROOT / "app.py", timeout=60, log_path=ROOT / "artifacts" / "browser" / "server-flagging.log")
+    try:
+        page = open_page(browser, server.url, DESKTOP)
+        name = "flagging"
+        with step(page, "read", name):
+            page.get_by_role("tab", name="Rock / paper / scissors").click()
+            upload(page, v_signs(1)[0])
+            sync_api.expect(page.locator("#rps-label [data-testid='label-output-value']")).to_have_count(1)
+        with step(page, "saved", name):
+            page.locator("#rps-flag").get_by_text("Wrong? Correct it").click()
+            sync_api.expect(page.locator("#rps-flag")).to_contain_text("Saving corrections is on")
+            answer = page.locator("#rps-flag-answer input")
+            answer.fill("peace")
+            answer.press("Enter")
+            page.click("#rps-flag-save")
+            sync_api.expect(page.get_by_text("Saved. Thank you!")).to_be_visible()
+        import csv
+        (table,) = list((tmp_path / "flagged" / "rps").glob("dataset*.csv"))
+        rows = list(csv.DictReader(open(table, newline="", encoding="utf-8")))
+        assert len(rows) == 1 and rows[0]["correct answer"] == "peace" and "scissors" in rows[0]["Gesture"]
+        assert list((tmp_path / "flagged" / "rps").rglob("*.jpg")), "the photo was not copied beside the table"
+        page.context.close()
+    finally:
+        server.stop()
