@@ -185,8 +185,8 @@ def rps_tab():
                              height=420, elem_id="rps-photo")
             with gr.Row():
                 mask = gr.Checkbox(value=True, label="Mask the background", elem_id="rps-mask")
-                model = gr.Dropdown(hands.MODEL_CHOICES + [personal_reader.MODEL_NAME], value=hands.DEFAULT_MODEL, label="Model",
-                                    elem_id="rps-model")
+                model = gr.Dropdown(hands.MODEL_CHOICES + [personal_reader.MODEL_NAME], value=hands.DEFAULT_MODEL,
+                                    label="Model", elem_id="rps-model")
         with gr.Column(scale=2):
             label = gr.Label(label="Gesture", num_top_classes=3, elem_id="rps-label")
             message = gr.Markdown("Take a photo with the webcam or upload one.", elem_id="rps-message")

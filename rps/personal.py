@@ -182,11 +182,11 @@ def _rgb(image) -> np.ndarray:
     return np.asarray(flatten_alpha(open_image(image)))
 
 
-def teach(reader: PersonalReader, image, label: str, mask: bool = True) -> dict[str, int]:
+def teach(reader: PersonalReader, image, label: str) -> dict[str, int]:
     """Add the photo `image` (path, PIL, numpy) as an example of `label`; return the counts per class."""
     label = clean_label(label)
     rgb = _rgb(image)
-    reader.add(label, hand_features(rgb, find_hands_or_retry(rgb), mask))
+    reader.add(label, hand_features(rgb, find_hands_or_retry(rgb), mask=True))
     return reader.counts()
 
 
@@ -198,7 +198,9 @@ def classify_personal(image, mask: bool = True, reader: PersonalReader | None = 
     if reader is None or not len(reader):
         return HandReading(shipped.probabilities, shipped.shown_image,
                            shipped.message + "; you have not taught any examples yet, so the shipped model answered")
-    probabilities, how = reader.read(hand_features(rgb, search, mask), shipped.probabilities)
+    # The examples were taught from masked crops, so the photo is compared masked too, whatever `mask` says;
+    # `mask` only changes what the shipped models see.
+    probabilities, how = reader.read(hand_features(rgb, search, mask=True), shipped.probabilities)
     return HandReading(probabilities, shipped.shown_image, f"{shipped.message}; {how}")
 
 
