@@ -76,7 +76,7 @@ def test_other_photos_of_the_person_are_still_read_right(taught_reader):
     for gesture in ("rock", "paper", "scissors"):
         folder = shared_path("rps", "subhih", gesture)
         unseen = [p for p in sorted(folder.glob(f"*__{SESSION}_pic*.jpg")) if p.name.split("__")[1] not in taught]
-        for path in unseen[:3]:
+        for path in unseen[:2]:
             assert top(classify_personal(path, reader=taught_reader).probabilities) == gesture, path.name
 
 
@@ -84,12 +84,11 @@ def test_a_new_gesture_is_learnt_and_the_others_stay():
     # "peace" taught with V signs: the reader must say "peace" for another V sign (the shipped model says
     # scissors), and still "rock" / "paper" for a fist and an open hand it was not taught.
     reader = PersonalReader()
-    for path in session_photos("scissors", 5):
+    for path in session_photos("scissors", 3):
         teach(reader, path, "peace")
-    assert reader.counts() == {"rock": 0, "paper": 0, "scissors": 0, "peace": 5}
-    v_sign = session_photos("scissors", 6)[-1]
-    assert top(classify_personal(v_sign, reader=reader).probabilities) == "peace"
-    assert set(classify_personal(v_sign, reader=reader).probabilities) == {"rock", "paper", "scissors", "peace"}
+    assert reader.counts() == {"rock": 0, "paper": 0, "scissors": 0, "peace": 3}
+    v_sign = classify_personal(session_photos("scissors", 4)[-1], reader=reader).probabilities
+    assert top(v_sign) == "peace" and set(v_sign) == {"rock", "paper", "scissors", "peace"}
     assert top(classify_personal(session_photos("rock", 1)[0], reader=reader).probabilities) == "rock"
     assert top(classify_personal(session_photos("paper", 1)[0], reader=reader).probabilities) == "paper"
 
