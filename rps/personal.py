@@ -14,10 +14,11 @@ How it reads a new photo: for every taught gesture, the distance d to its neares
 the landmark and embedding distances, each divided by a typical distance between two *different* gestures of
 one person (so d = 1 means "as far as another gesture"). Each gesture's score is
 
-    log(p_shipped + FLOOR) - trust * (d / WIDTH)^2,      trust = n / (n + TRUST_HALF), n its examples
+    log(p_shipped + FLOOR) - trust * (d^2 - 1) / WIDTH^2,      trust = n / (n + TRUST_HALF), n its examples
 
-and the probabilities are the softmax of the scores. An untaught shipped gesture gets d = 1; a new gesture
-has p_shipped = 0, so it wins exactly when a photo is clearly nearer its examples than any other gesture's.
+and the probabilities are the softmax of the scores. Examples nearer than another gesture usually is (d < 1)
+raise their gesture, farther ones lower it, and an untaught gesture keeps the shipped model's score. A new
+gesture has p_shipped = 0, so it wins only when a photo is clearly nearer its examples than another gesture.
 The constants were chosen on SubhiH's photos (benchmarks/personal_rps.py); one example counts less than five.
 
 State: `PersonalReader` lives in one visitor's session (app.py keeps it in a `gr.State` with a time to live),
@@ -110,14 +111,14 @@ class PersonalReader:
         if not self.examples:
             return {name: shipped.get(name, 0.0) for name in names}, "no examples taught yet: the shipped model answered"
         distances = class_distances(features, self.examples, self.labels)
-        # An untaught shipped gesture counts as if its nearest example were as far as another gesture usually is.
+        # Measured from "as far as another gesture usually is" (UNTAUGHT_DISTANCE): nearer examples raise a
+        # gesture, farther ones lower it, and an untaught shipped gesture stays where the shipped model put it.
         nearest = np.array([distances.get(name, UNTAUGHT_DISTANCE) for name in names])
         prior = np.array([shipped.get(name, 0.0) for name in names])
         # One example says less than five: the distances count more as a gesture gets more examples.
         counts = self.counts()
-        trust = np.array([counts.get(name, 0) / (counts.get(name, 0) + TRUST_HALF) if name in distances else 1.0
-                          for name in names])
-        logits = np.log(prior + FLOOR) - trust * (nearest / WIDTH) ** 2
+        trust = np.array([counts.get(name, 0) / (counts.get(name, 0) + TRUST_HALF) for name in names])
+        logits = np.log(prior + FLOOR) - trust * (nearest ** 2 - UNTAUGHT_DISTANCE ** 2) / WIDTH ** 2
         probs = np.exp(logits - logits.max())
         probs /= probs.sum()
         closest = min(distances, key=distances.get)
