@@ -234,7 +234,7 @@ def teach_section(photo) -> gr.State:
     personal = gr.State(None, time_to_live=PERSONAL_TTL_SECONDS)
     with gr.Accordion("Teach it your hand", open=False, elem_id="rps-teach"):
         gr.Markdown("Add a few photos of your own hand (3–5 of each gesture help most), then choose the model "
-                    "**personal**. Type a new name to teach a new gesture, e.g. *thumbs up*. Your examples stay in "
+                    "*personal*. Type a new name to teach a new gesture, e.g. *thumbs up*. Your examples stay in "
                     "this browser session only and are forgotten after an hour.")
         with gr.Row():
             gesture = gr.Dropdown(["rock", "paper", "scissors"], value="rock", allow_custom_value=True,
