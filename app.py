@@ -20,11 +20,13 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry; must
 
 import gradio as gr
 
+from common import flagging, report
 from common.errors import ModelFileError, UserInputError
 from common.runtime import limit_malloc_arenas
 from mnist import predict as digits
 from rps import game as rps_game
 from rps import live
+from rps import personal as personal_reader
 from rps import predict as hands
 
 MAX_UPLOAD = "10mb"
@@ -109,11 +111,16 @@ def classify_digit(sketch):
 
 
 @friendly_errors
-def classify_rps(image, mask: bool = True, model: str = hands.DEFAULT_MODEL):
-    """Photo -> ({"rock": p, "paper": p, "scissors": p}, a sentence, [state] what the model saw)."""
+def classify_rps(image, mask: bool = True, model: str = hands.DEFAULT_MODEL, personal=None):
+    """Photo -> ({"rock": p, "paper": p, "scissors": p}, a sentence, [state] what the model saw).
+
+    model "personal" uses the examples this visitor taught (`personal`, a session gr.State; see teach_section)."""
     if image is None:
         return None, "Take a photo with the webcam or upload one.", None
-    reading = hands.classify_hand(uploaded(image), mask=mask, model_name=model)
+    if model == personal_reader.MODEL_NAME:
+        reading = personal_reader.classify_personal(uploaded(image), mask=mask, reader=personal)
+    else:
+        reading = hands.classify_hand(uploaded(image), mask=mask, model_name=model)
     return reading.probabilities, reading.message, reading.shown_image
 
 
@@ -163,6 +170,7 @@ def digits_tab():
             seen = gr.Image(label="What the model saw (28 × 28)", interactive=False, height=224, width=224,
                             elem_id="digit-seen")
     gr.Examples(examples=digits.example_drawings(), inputs=sketch, label="Examples drawn by this project")
+    flag_controls("digits", [seen, label], [str(digit) for digit in range(10)])
     gr.Markdown(DIGITS_HELP)
     seen_picture = gr.State(time_to_live=PICTURE_TTL_SECONDS)
     sketch.change(classify_digit, sketch, [label, message, seen_picture], api_name="classify_digit",
@@ -181,17 +189,19 @@ def rps_tab():
                              height=420, elem_id="rps-photo")
             with gr.Row():
                 mask = gr.Checkbox(value=True, label="Mask the background", elem_id="rps-mask")
-                model = gr.Dropdown(hands.MODEL_CHOICES, value=hands.DEFAULT_MODEL, label="Model",
-                                    elem_id="rps-model")
+                model = gr.Dropdown(hands.MODEL_CHOICES + [personal_reader.MODEL_NAME], value=hands.DEFAULT_MODEL,
+                                    label="Model", elem_id="rps-model")
         with gr.Column(scale=2):
             label = gr.Label(label="Gesture", num_top_classes=3, elem_id="rps-label")
             message = gr.Markdown("Take a photo with the webcam or upload one.", elem_id="rps-message")
             seen = gr.Image(label="What the model saw", interactive=False, height=260, elem_id="rps-seen")
+    flag_controls("rps", [photo, label], ["rock", "paper", "scissors"])
     gr.Markdown(RPS_HELP)
     game_board_by_camera = live_section(mask)
     game_section(photo, game_board_by_camera)
+    personal = teach_section(photo)
     seen_picture = gr.State(time_to_live=PICTURE_TTL_SECONDS)
-    inputs, outputs = [photo, mask, model], [label, message, seen_picture]
+    inputs, outputs = [photo, mask, model, personal], [label, message, seen_picture]
     for control in (photo, mask, model):
         # Only the photo's event is the public endpoint; changing the toggle or the model re-reads the photo.
         api = {"api_name": "classify_rps"} if control is photo else {"api_visibility": "private"}
@@ -344,6 +354,95 @@ def game_section(photo, by_camera):
                      ).then(rps_game.history_markdown, game, history, **shown)
     reset.click(new_game, mode, [game, board, history], **shown)
     mode.change(set_game_mode, [mode, game], [game, history], **shown)
+# ---------------------------------------------------------------- teach it your hand (rps/personal.py)
+
+# A visitor's taught examples live in their session only; Gradio drops them this long after the last change.
+PERSONAL_TTL_SECONDS = personal_reader.TTL_SECONDS
+
+
+@friendly_errors
+def teach_rps(image, label, personal=None):
+    """Photo + gesture name -> ({gesture: examples taught}, a sentence, [state] the visitor's reader)."""
+    if image is None:
+        raise gr.Error("Take or upload a photo of your hand first, then say which gesture it shows.",
+                       print_exception=False)
+    personal = personal or personal_reader.PersonalReader()
+    counts = personal_reader.teach(personal, uploaded(image), label)
+    return counts, personal_reader.counts_sentence(counts), personal
+
+
+def forget_rps(personal=None):
+    """Forget this visitor's examples -> ({}, a sentence, [state] None)."""
+    if personal is not None:
+        personal.forget()
+    counts = personal_reader.PersonalReader().counts()
+    return counts, personal_reader.counts_sentence(counts), None
+
+
+def teach_section(photo) -> gr.State:
+    """"Teach it your hand": add the current photo as an example of a gesture (a new name is a new gesture)."""
+    personal = gr.State(None, time_to_live=PERSONAL_TTL_SECONDS)
+    with gr.Accordion("Teach it your hand", open=False, elem_id="rps-teach"):
+        gr.Markdown("Add a few photos of your own hand (3–5 of each gesture help most), then choose the model "
+                    "*personal*. Type a new name to teach a new gesture, e.g. *thumbs up*. Your examples stay in "
+                    "this browser session only and are forgotten after an hour.")
+        with gr.Row():
+            gesture = gr.Dropdown(["rock", "paper", "scissors"], value="rock", allow_custom_value=True,
+                                  label="This photo shows", elem_id="rps-teach-label")
+            add = gr.Button("Add as an example", variant="primary", elem_id="rps-teach-add")
+            forget = gr.Button("Forget my examples", elem_id="rps-teach-forget")
+        counts = gr.JSON(visible=False)
+        summary = gr.Markdown(personal_reader.counts_sentence({}), elem_id="rps-teach-counts")
+    add.click(teach_rps, [photo, gesture, personal], [counts, summary, personal], api_name="teach_rps",
+              preprocess=False, concurrency_limit=2, concurrency_id="models")
+    forget.click(forget_rps, personal, [counts, summary, personal], api_name="forget_rps", queue=False)
+    return personal
+
+
+# ---------------------------------------------------------------- "Wrong? Correct it" (common/flagging.py)
+
+def flag_controls(task: str, components: list, choices: list[str]) -> None:
+    """Lets a person save the right answer for what is on screen, through Gradio's CSVLogger; only when it is on."""
+    if not flagging.flagging_enabled():
+        return
+    with gr.Accordion("Wrong? Correct it", open=False, elem_id=f"{task}-flag"):
+        gr.Markdown(f"Saving corrections is **on** on this server: the {'photo' if task == 'rps' else 'drawing as the model saw it'}, "
+                    "the prediction and your answer are kept to train the next models.")
+        with gr.Row():
+            correction = gr.Dropdown(choices, value=None, allow_custom_value=True, label=flagging.CORRECTION_LABEL,
+                                     elem_id=f"{task}-flag-answer")
+            save = gr.Button("Save the correction", elem_id=f"{task}-flag-save")
+    logger = flagging.make_logger(components + [correction], task)
+
+    def save_correction(*values):
+        if not values[0] or not values[-1]:
+            raise gr.Error("Nothing to save yet: there must be an input and your answer.", print_exception=False)
+        logger.flag(list(values))
+        gr.Info("Saved. Thank you!")
+
+    save.click(save_correction, components + [correction], None, preprocess=False, api_visibility="private")
+
+
+# ---------------------------------------------------------------- "How it was made" (common/report.py)
+
+def results_tab() -> None:
+    """Tables and figures the project's own commands wrote (benchmarks/results/), each with its command."""
+    gr.HTML(RESULTS_CSS, padding=False)
+    for block in report.results_page():
+        if block.image is None:
+            gr.Markdown(block.text, elem_classes=["results-text"])
+        else:
+            with gr.Group():
+                gr.Image(block.image, show_label=False, interactive=False, buttons=["fullscreen"],
+                         height=360, elem_classes=["results-figure"])
+                gr.Markdown(f"<small>{block.text}</small>", elem_classes=["results-caption"])
+
+
+# Wide tables scroll sideways on a phone instead of squeezing every column to a few letters.
+RESULTS_CSS = """<style>
+.results-text table { display: block; overflow-x: auto; white-space: nowrap; }
+.results-figure img { object-fit: contain; }
+</style>"""
 
 
 def build_demo() -> gr.Blocks:
@@ -351,10 +450,13 @@ def build_demo() -> gr.Blocks:
     with gr.Blocks(title="Digits and rock / paper / scissors", analytics_enabled=False,
                    delete_cache=(600, 3600)) as demo:
         gr.Markdown(INTRO)
-        with gr.Tab("Digits", id="digits"):
-            digits_tab()
-        with gr.Tab("Rock / paper / scissors", id="rps"):
-            rps_tab()
+        with gr.Tabs(overflow_behavior="wrap"):  # on a phone the third tab wraps instead of hiding behind "..."
+            with gr.Tab("Digits", id="digits"):
+                digits_tab()
+            with gr.Tab("Rock / paper / scissors", id="rps"):
+                rps_tab()
+            with gr.Tab("How it was made", id="results"):
+                results_tab()
         demo.load(None, js=SELECT_BRUSH_JS)
         demo.unload(release_live_camera)
     # Both endpoints share two CPU-bound workers; the queue caps waiting requests instead of piling up.

@@ -1,0 +1,215 @@
+"""A personal rock / paper / scissors reader: a visitor teaches a few photos of their own hand, new gestures too.
+
+    reader = PersonalReader()
+    teach(reader, "fist.jpg", "rock")                  # -> {"rock": 1, "paper": 0, "scissors": 0}
+    teach(reader, "thumb.jpg", "thumbs up")            # a new gesture: any name
+    reading = classify_personal("hand.jpg", mask=True, reader=reader)
+    reading.probabilities   # {"rock": .., "paper": .., "scissors": .., "thumbs up": ..}
+
+What it stores per example (`HandFeatures`): the hand's landmark features (rps.landmarks.landmark_features,
+78 floats, when MediaPipe found a hand) and the shipped EfficientNet-Lite0's embedding of the masked crop
+(its 1280 pooled features before the classifier, taken from whatever weights `rps.predict.get_model` loads).
+
+How it reads a new photo: for every taught gesture, the distance d to its nearest taught example, the mean of
+the landmark and embedding distances, each divided by a typical distance between two *different* gestures of
+one person (so d = 1 means "as far as another gesture"). Each gesture's score is
+
+    log(p_shipped + FLOOR) - trust * (d^2 - 1) / WIDTH^2,      trust = n / (n + TRUST_HALF), n its examples
+
+and the probabilities are the softmax of the scores. Examples nearer than another gesture usually is (d < 1)
+raise their gesture, farther ones lower it, and an untaught gesture keeps the shipped model's score. A new
+gesture has p_shipped = 0, so it wins only when a photo is clearly nearer its examples than another gesture.
+The constants were chosen on SubhiH's photos (benchmarks/personal_rps.py); one example counts less than five.
+
+State: `PersonalReader` lives in one visitor's session (app.py keeps it in a `gr.State` with a time to live),
+and also expires by itself after `ttl_seconds` without use. Nothing is written to disk.
+
+Measured by `python -m benchmarks.personal_rps` (benchmarks/results/personal_rps.md).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from common.errors import UserInputError
+from common.images import flatten_alpha, open_image
+from rps.data import CLASSES
+from rps.hands import HandSearch, find_hands_or_retry
+from rps.landmarks import landmark_features
+from rps.masking import mask_hand, plain_view
+from rps.model import image_batch
+from rps.predict import DEFAULT_MODEL, HandReading, get_model, read_hand
+
+MODEL_NAME = "personal"
+EMBEDDING_MODEL = "efficientnet_lite0"
+MAX_EXAMPLES = 60           # per session: enough for 10 gestures x 6 photos, bounded memory (~0.3 MB)
+MAX_LABEL_LENGTH = 30
+TTL_SECONDS = 3600
+# Typical distance from a photo to the nearest photo of a *different* gesture of the same person, per feature
+# space (SubhiH medians: landmarks 3.3, embedding 1.1; the same gesture: 0.36 and 0.42). Distances are divided
+# by these, so the two spaces count alike.
+SCALE = {"landmarks": 3.0, "embedding": 1.0}
+WIDTH = 0.3
+FLOOR = 0.2
+UNTAUGHT_DISTANCE = 1.0
+TRUST_HALF = 2.0
+
+
+@dataclass
+class HandFeatures:
+    landmarks: np.ndarray | None   # 78 floats, None when no hand was found
+    embedding: np.ndarray          # unit-length image embedding of the crop the image models see
+
+
+@dataclass
+class PersonalReader:
+    """One visitor's taught examples (in memory only)."""
+    ttl_seconds: float = TTL_SECONDS
+    labels: list[str] = field(default_factory=list)
+    examples: list[HandFeatures] = field(default_factory=list)
+    last_used: float = field(default_factory=time.monotonic)
+
+    def expired(self, now: float | None = None) -> bool:
+        return (time.monotonic() if now is None else now) - self.last_used > self.ttl_seconds
+
+    def _use(self) -> None:
+        if self.expired():
+            self.forget()
+        self.last_used = time.monotonic()
+
+    def forget(self) -> None:
+        self.labels.clear()
+        self.examples.clear()
+
+    def add(self, label: str, features: HandFeatures) -> None:
+        self._use()
+        label = clean_label(label)
+        if len(self.examples) >= MAX_EXAMPLES:
+            raise UserInputError(f"You have taught {MAX_EXAMPLES} examples, the most one visit keeps. "
+                                 "Press 'Forget my examples' to start again.")
+        self.labels.append(label)
+        self.examples.append(features)
+
+    def counts(self) -> dict[str, int]:
+        if self.expired():
+            self.forget()
+        counts = {name: 0 for name in CLASSES}
+        for label in self.labels:
+            counts[label] = counts.get(label, 0) + 1
+        return counts
+
+    def __len__(self) -> int:
+        return 0 if self.expired() else len(self.examples)
+
+    def read(self, features: HandFeatures, shipped: dict[str, float]) -> tuple[dict[str, float], str]:
+        """Combine the shipped probabilities with the distances to the taught examples; also say what happened."""
+        self._use()
+        names = list(dict.fromkeys(list(CLASSES) + self.labels))
+        if not self.examples:
+            return {name: shipped.get(name, 0.0) for name in names}, "no examples taught yet: the shipped model answered"
+        distances = class_distances(features, self.examples, self.labels)
+        # Measured from "as far as another gesture usually is" (UNTAUGHT_DISTANCE): nearer examples raise a
+        # gesture, farther ones lower it, and an untaught shipped gesture stays where the shipped model put it.
+        nearest = np.array([distances.get(name, UNTAUGHT_DISTANCE) for name in names])
+        prior = np.array([shipped.get(name, 0.0) for name in names])
+        # One example says less than five: the distances count more as a gesture gets more examples.
+        counts = self.counts()
+        trust = np.array([counts.get(name, 0) / (counts.get(name, 0) + TRUST_HALF) for name in names])
+        logits = np.log(prior + FLOOR) - trust * (nearest ** 2 - UNTAUGHT_DISTANCE ** 2) / WIDTH ** 2
+        probs = np.exp(logits - logits.max())
+        probs /= probs.sum()
+        closest = min(distances, key=distances.get)
+        return (dict(zip(names, probs.tolist())),
+                f"nearest of your examples: {closest}, {likeness(distances[closest])} "
+                f"(distance {distances[closest]:.2f}; another gesture is about 1)")
+
+
+def clean_label(label) -> str:
+    text = " ".join(str(label or "").split()).lower()
+    if not text:
+        raise UserInputError("Say which gesture the photo shows (rock, paper, scissors or a name of your own).")
+    if len(text) > MAX_LABEL_LENGTH:
+        raise UserInputError(f"Please use a gesture name of at most {MAX_LABEL_LENGTH} characters.")
+    return text
+
+
+def likeness(distance: float) -> str:
+    if distance < 0.3:
+        return "very like it"
+    if distance < 0.6:
+        return "like it"
+    return "a little like it" if distance < 0.9 else "not much like any of them"
+
+
+def feature_distance(a: HandFeatures, b: HandFeatures) -> float:
+    """Mean of the scaled landmark and embedding distances (the embedding alone when a hand has no landmarks)."""
+    parts = [float(np.linalg.norm(a.embedding - b.embedding)) / SCALE["embedding"]]
+    if a.landmarks is not None and b.landmarks is not None:
+        parts.append(float(np.linalg.norm(a.landmarks - b.landmarks)) / SCALE["landmarks"])
+    return float(np.mean(parts))
+
+
+def class_distances(query: HandFeatures, examples: list[HandFeatures], labels: list[str]) -> dict[str, float]:
+    """For each taught class, the distance from `query` to its nearest example."""
+    out: dict[str, float] = {}
+    for example, label in zip(examples, labels):
+        distance = feature_distance(query, example)
+        out[label] = min(distance, out.get(label, np.inf))
+    return out
+
+
+# ---------------------------------------------------------------- features of a photo
+
+@torch.no_grad()
+def embedding_of(crop: np.ndarray) -> np.ndarray:
+    """The image model's pooled features (before its classifier) of one crop, scaled to unit length."""
+    model, card = get_model(EMBEDDING_MODEL)
+    x = image_batch([crop], card["preprocessing"])
+    pooled = model.forward_head(model.forward_features(x), pre_logits=True)[0].numpy()
+    return (pooled / (np.linalg.norm(pooled) + 1e-9)).astype(np.float32)
+
+
+def hand_features(rgb: np.ndarray, search: HandSearch, mask: bool = True) -> HandFeatures:
+    hand = search.hands[0] if search.hands else None
+    view = mask_hand(rgb, hand) if mask else plain_view(rgb, hand=hand)
+    points = landmark_features(hand.points) if hand is not None else None
+    return HandFeatures(points, embedding_of(view.crop))
+
+
+def _rgb(image) -> np.ndarray:
+    return np.asarray(flatten_alpha(open_image(image)))
+
+
+def teach(reader: PersonalReader, image, label: str) -> dict[str, int]:
+    """Add the photo `image` (path, PIL, numpy) as an example of `label`; return the counts per class."""
+    label = clean_label(label)
+    rgb = _rgb(image)
+    reader.add(label, hand_features(rgb, find_hands_or_retry(rgb), mask=True))
+    return reader.counts()
+
+
+def classify_personal(image, mask: bool = True, reader: PersonalReader | None = None) -> HandReading:
+    """Like rps.predict.classify_hand with the default model, then blended with `reader`'s examples."""
+    rgb = _rgb(image)
+    search = find_hands_or_retry(rgb)
+    shipped = read_hand(rgb, search, mask=mask, model_name=DEFAULT_MODEL)
+    if reader is None or not len(reader):
+        return HandReading(shipped.probabilities, shipped.shown_image,
+                           shipped.message + "; you have not taught any examples yet, so the shipped model answered")
+    # The examples were taught from masked crops, so the photo is compared masked too, whatever `mask` says;
+    # `mask` only changes what the shipped models see.
+    probabilities, how = reader.read(hand_features(rgb, search, mask=True), shipped.probabilities)
+    return HandReading(probabilities, shipped.shown_image, f"{shipped.message}; {how}")
+
+
+def counts_sentence(counts: dict[str, int]) -> str:
+    total = sum(counts.values())
+    if not total:
+        return "No examples yet. Take or upload a photo, say which gesture it is, and press *Add as an example*."
+    parts = ", ".join(f"{name} {count}" for name, count in counts.items())
+    return f"Your examples ({total}): {parts}. Choose the model *personal* to use them."
+
+

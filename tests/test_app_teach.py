@@ -1,0 +1,79 @@
+"""teach_rps / forget_rps / classify_rps(model="personal") through the API, in-process, as API callers use them.
+
+Each gradio_client Client is one session: what one teaches, only it sees.
+"""
+from __future__ import annotations
+
+import pytest
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
+
+import app
+from browser_helpers import free_port
+from conftest import shared_path
+
+HARD_ROCK = ("rps", "subhih", "rock", "train__996_pic00030__563_290.jpg")  # the shipped ensemble says scissors
+
+
+def session_photos(gesture: str, count: int) -> list[str]:
+    """`count` photos of one person (SubhiH session 996), one per source picture, not the hard rock's picture."""
+    chosen, pictures = [], {"996_pic00030"}
+    for path in sorted(shared_path("rps", "subhih", gesture).glob("*__996_pic*.jpg")):
+        picture = path.name.split("__")[1]
+        if picture not in pictures:
+            pictures.add(picture)
+            chosen.append(str(path))
+    return chosen[:count]
+
+
+@pytest.fixture(scope="module")
+def url():
+    port = free_port()
+    app.demo.launch(server_port=port, prevent_thread_lock=True, quiet=True, max_file_size=app.MAX_UPLOAD)
+    yield f"http://127.0.0.1:{port}/"
+    app.demo.close()
+
+
+def test_teach_then_read_in_one_session_and_another_session_is_unaffected(url):
+    hard = handle_file(str(shared_path(*HARD_ROCK)))
+    teacher, stranger = Client(url, verbose=False), Client(url, verbose=False)
+    counts = None
+    for gesture in ("rock", "paper", "scissors"):
+        for photo in session_photos(gesture, 3):
+            counts, sentence = teacher.predict(handle_file(photo), gesture, api_name="/teach_rps")
+    assert counts == {"rock": 3, "paper": 3, "scissors": 3}
+    assert "Your examples (9)" in sentence
+
+    label, message = teacher.predict(hard, True, "personal", api_name="/classify_rps")
+    assert label["label"] == "rock", label
+    assert "nearest of your examples" in message
+
+    label, message = stranger.predict(hard, True, "personal", api_name="/classify_rps")
+    assert label["label"] == "scissors" and "not taught any examples" in message
+    shipped, _ = teacher.predict(hard, True, "ensemble", api_name="/classify_rps")
+    assert shipped["label"] == "scissors"   # the other models are untouched by the examples
+
+    counts, sentence = teacher.predict(api_name="/forget_rps")
+    assert counts == {"rock": 0, "paper": 0, "scissors": 0} and "No examples yet" in sentence
+    label, message = teacher.predict(hard, True, "personal", api_name="/classify_rps")
+    assert label["label"] == "scissors" and "not taught any examples" in message
+
+
+def test_a_new_gesture_name_is_a_new_class(url):
+    client = Client(url, verbose=False)
+    for photo in session_photos("scissors", 3):
+        counts, _ = client.predict(handle_file(photo), "  Peace ", api_name="/teach_rps")
+    assert counts == {"rock": 0, "paper": 0, "scissors": 0, "peace": 3}
+    label, _ = client.predict(handle_file(session_photos("scissors", 4)[-1]), True, "personal",
+                              api_name="/classify_rps")
+    assert label["label"] == "peace" and "scissors" in {c["label"] for c in label["confidences"]}
+
+
+def test_teaching_without_a_name_or_a_photo_is_refused_in_words(url):
+    client = Client(url, verbose=False)
+    with pytest.raises(AppError, match="Say which gesture"):
+        client.predict(handle_file(session_photos("rock", 1)[0]), "   ", api_name="/teach_rps")
+    with pytest.raises(AppError, match="photo of your hand first"):
+        client.predict(None, "rock", api_name="/teach_rps")
+    counts, _ = client.predict(handle_file(session_photos("rock", 1)[0]), "rock", api_name="/teach_rps")
+    assert counts["rock"] == 1   # the session still works

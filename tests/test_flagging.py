@@ -1,0 +1,81 @@
+""""Wrong? Correct it": Gradio's CSVLogger writes a row when flagging is on, nothing exists when it is off,
+and `python -m common.flagging` turns the rows into class folders for training.
+"""
+from __future__ import annotations
+
+import csv
+import shutil
+
+import pytest
+
+import app
+from common import flagging
+from conftest import shared_path
+
+PHOTO = ("rps", "subhih", "scissors", "train__2_pic00339__461_243.jpg")  # read as rock by the shipped model
+
+
+def save_functions(demo):
+    return [block_fn.fn for block_fn in demo.fns.values() if getattr(block_fn.fn, "__name__", "") == "save_correction"]
+
+
+def uploaded_payload(tmp_path):
+    """What the browser sends for an uploaded photo: Gradio's FileData pointing into its upload cache."""
+    cached = tmp_path / "upload-cache" / "hand.jpg"
+    cached.parent.mkdir()
+    shutil.copy(shared_path(*PHOTO), cached)
+    return {"path": str(cached), "orig_name": "hand.jpg", "meta": {"_type": "gradio.FileData"}}
+
+
+def test_off_by_default_no_controls_and_nothing_written(monkeypatch, tmp_path):
+    monkeypatch.delenv("DEMO_FLAGGING", raising=False)
+    monkeypatch.setenv("DEMO_FLAGGING_DIR", str(tmp_path / "flagged"))
+    assert not flagging.flagging_enabled()
+    demo = app.build_demo()
+    assert save_functions(demo) == []
+    assert "Wrong? Correct it" not in str(demo.config)
+    app.classify_rps(uploaded_payload(tmp_path), True, "landmarks")
+    assert not (tmp_path / "flagged").exists()
+
+
+def test_on_a_correction_becomes_a_row_and_then_training_data(monkeypatch, tmp_path):
+    monkeypatch.setenv("DEMO_FLAGGING", "1")
+    monkeypatch.setenv("DEMO_FLAGGING_DIR", str(tmp_path / "flagged"))
+    demo = app.build_demo()
+    assert "Saving corrections is **on**" in str(demo.config)
+    digits_save, rps_save = save_functions(demo)
+    photo = uploaded_payload(tmp_path)
+    probabilities, message, _ = app.classify_rps(photo, True, "ensemble")
+    label = {"label": max(probabilities, key=probabilities.get),
+             "confidences": [{"label": k, "confidence": v} for k, v in probabilities.items()]}
+    rps_save(photo, label, "scissors")
+
+    tables = list((tmp_path / "flagged" / "rps").glob("dataset*.csv"))
+    assert len(tables) == 1
+    rows = list(csv.DictReader(open(tables[0], newline="", encoding="utf-8")))
+    assert len(rows) == 1 and rows[0][flagging.CORRECTION_LABEL] == "scissors"
+    assert label["label"] in rows[0]["Gesture"]
+    copied = list((tmp_path / "flagged" / "rps").rglob("hand.jpg"))
+    assert copied and copied[0].read_bytes() == shared_path(*PHOTO).read_bytes()
+
+    import gradio as gr
+    with pytest.raises(gr.Error):   # nothing on screen yet: refused in words, no row
+        rps_save(None, None, "rock")
+    assert len(list(csv.DictReader(open(tables[0], newline="", encoding="utf-8")))) == 1
+
+    counts = flagging.export(tmp_path / "flagged", tmp_path / "data")
+    assert counts == {"rps": 1}
+    exported = list((tmp_path / "data" / "rps" / "scissors").iterdir())
+    assert len(exported) == 1 and exported[0].read_bytes() == shared_path(*PHOTO).read_bytes()
+
+    # Digits: what the model saw (the page's 224 x 224 picture of the 28 x 28 input) with the right digit.
+    from PIL import Image
+    from test_app import drawn_one
+    probabilities, _, seen = app.classify_digit({"background": None, "layers": [], "composite": drawn_one(tmp_path)})
+    seen_file = tmp_path / "upload-cache" / "seen.png"
+    Image.fromarray(seen).save(seen_file)
+    digits_save({"path": str(seen_file), "meta": {"_type": "gradio.FileData"}},
+                {"label": max(probabilities, key=probabilities.get)}, "7")
+    assert flagging.export(tmp_path / "flagged", tmp_path / "data") == {"digits": 1, "rps": 1}
+    (digit,) = list((tmp_path / "data" / "digits" / "7").iterdir())
+    assert Image.open(digit).size == (28, 28)
