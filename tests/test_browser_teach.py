@@ -48,11 +48,10 @@ def app_url():
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
+def browser(playwright):  # the session-wide Playwright of conftest.py: a second sync_playwright() cannot start
+    browser = launch_chromium(playwright)
+    yield browser
+    browser.close()
 
 
 def open_page(browser, url, viewport):
