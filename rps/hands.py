@@ -199,24 +199,65 @@ def find_hands(rgb: np.ndarray, detect_side: int = DETECT_SIDE, landmarker=None)
     return HandSearch(hands, (rgb.shape[1], rgb.shape[0]))
 
 
-def find_hands_or_retry(rgb: np.ndarray, pad_fraction: float = 0.3, detect_side: int = DETECT_SIDE) -> HandSearch:
-    """`find_hands`, and if nothing is found, once more on the image padded with its own edge pixels.
-
-    MediaPipe's palm detector wants the whole palm with some room around it; a tight crop or a hand
-    entering from the border (the wrist cut off) is often missed, and found once the border is extended.
-    """
+def padded(rgb: np.ndarray, fraction: float) -> tuple[np.ndarray, int]:
+    """The image with `fraction` of its longer side added on every side, by repeating its edge pixels."""
     import cv2
 
-    found = find_hands(rgb, detect_side)
-    if found.hands:
-        return found
-    height, width = rgb.shape[:2]
-    pad = round(pad_fraction * max(height, width))
-    padded = cv2.copyMakeBorder(np.ascontiguousarray(rgb[:, :, :3]), pad, pad, pad, pad, cv2.BORDER_REPLICATE)
-    again = find_hands(padded, detect_side)
-    for hand in again.hands:
-        hand.points[:, :2] -= pad
-    return HandSearch(again.hands, (width, height))
+    pad = round(fraction * max(rgb.shape[:2]))
+    return cv2.copyMakeBorder(np.ascontiguousarray(rgb[:, :, :3]), pad, pad, pad, pad, cv2.BORDER_REPLICATE), pad
+
+
+def brightened(rgb: np.ndarray) -> np.ndarray:
+    """Contrast-stretched and gamma-lifted copy (CLAHE on the lightness): for dim rooms and under-exposed frames."""
+    import cv2
+
+    lab = cv2.cvtColor(np.ascontiguousarray(rgb[:, :, :3]), cv2.COLOR_RGB2LAB)
+    lightness = lab[:, :, 0].astype(np.float32) / 255
+    mean = float(lightness.mean()) or 1e-3
+    gamma = float(np.clip(np.log(0.5) / np.log(min(max(mean, 1e-3), 0.999)), 0.3, 1.0))  # lift the mean towards mid-grey
+    lifted = np.clip(255 * lightness ** gamma, 0, 255).astype(np.uint8)
+    lab[:, :, 0] = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(4, 4)).apply(lifted)
+    return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
+
+
+# What `find_hands_or_retry` tries, in order, until a hand is found: (name, how to change the image, padding
+# as a fraction of the longer side). Measured on the hard families by `python -m rps.hard --retries`
+# (benchmarks/results/rps_hard.md): each step runs only when every earlier one found nothing.
+RETRY_STEPS = [
+    # MediaPipe's palm detector wants the whole palm with room around it; a hand entering from the border
+    # or filling the frame is often found once the border is extended.
+    ("pad", None, 0.3),
+    # Dark or flat frames: the detector's confidence drops below the threshold; lift them.
+    ("brighten", "brighten", 0.3),
+    # Very close to the camera: zoom out further.
+    ("zoom out", None, 1.0),
+]
+
+
+def find_hands_or_retry(rgb: np.ndarray, detect_side: int = DETECT_SIDE, steps=None, landmarker=None,
+                        report: dict | None = None) -> HandSearch:
+    """`find_hands`, and while nothing is found, again on changed copies of the image (`RETRY_STEPS`).
+
+    Points come back in the coordinates of `rgb`. `report`, when given, gets "step" (the name of the step
+    that found the hand: "first look", a RETRY_STEPS name, or None) and "tries" (how many detector runs).
+    """
+    steps = RETRY_STEPS if steps is None else steps
+    found = find_hands(rgb, detect_side, landmarker)
+    tries, step = 1, "first look" if found.hands else None
+    for name, change, fraction in steps:
+        if found.hands:
+            break
+        image = brightened(rgb) if change == "brighten" else rgb
+        image, pad = padded(image, fraction) if fraction else (image, 0)
+        again = find_hands(image, detect_side, landmarker)
+        tries += 1
+        for hand in again.hands:
+            hand.points[:, :2] -= pad
+        found = HandSearch(again.hands, (rgb.shape[1], rgb.shape[0]))
+        step = name if found.hands else None
+    if report is not None:
+        report.update(step=step, tries=tries)
+    return found
 
 
 def main() -> None:
