@@ -106,11 +106,13 @@ def classify_digit(sketch):
 
 @friendly_errors
 def classify_rps(image, mask: bool = True, model: str = hands.DEFAULT_MODEL):
-    """Photo -> ({"rock": p, "paper": p, "scissors": p}, a sentence, [state] what the model saw)."""
+    """Photo -> (label, a sentence, [state] what the model saw). The label is {"rock": p, "paper": p, "scissors": p}
+    when the model is sure, else the words "not sure" (the sentence gives the best guess) or "no hand"."""
     if image is None:
         return None, "Take a photo with the webcam or upload one.", None
     reading = hands.classify_hand(uploaded(image), mask=mask, model_name=model)
-    return reading.probabilities, reading.message, reading.shown_image
+    label = reading.probabilities if reading.outcome == reading.label else reading.outcome
+    return label, reading.message, reading.shown_image
 
 
 def show_picture(picture):

@@ -8,7 +8,7 @@ The model file (Google's `hand_landmarker.task`, Apache-2.0, 7.8 MB) ships in ch
 it (`hand_landmarker.json`). It is looked up in this order, and its sha256 is always checked before a byte of
 it is used:
   1. the env var HAND_LANDMARKER_PATH;
-  2. checkpoints/hand_landmarker.task (or $RPS_CHECKPOINTS/hand_landmarker.task), the shipped copy;
+  2. checkpoints/hand_landmarker.task, the shipped copy;
   3. a cached download in the user cache dir (~/.cache/rps-demo/, or $XDG_CACHE_HOME);
   4. a fresh download of the official file, when online (only if the shipped copy was deleted).
 A wrong or missing file raises ModelFileError that says what to do.
@@ -89,9 +89,8 @@ def cache_dir() -> Path:
 
 
 def shipped_model_path() -> Path:
-    """The copy committed in checkpoints/ (RPS_CHECKPOINTS overrides the folder, as for the other models)."""
-    folder = Path(os.environ.get("RPS_CHECKPOINTS", Path(__file__).resolve().parents[1] / "checkpoints"))
-    return folder / MODEL_NAME
+    """The copy committed in the project's checkpoints/ (HAND_LANDMARKER_PATH points elsewhere if needed)."""
+    return Path(__file__).resolve().parents[1] / "checkpoints" / MODEL_NAME
 
 
 def _verified(path: Path, where: str) -> bytes:

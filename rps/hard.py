@@ -334,8 +334,8 @@ class FamilyReading:
     fit_split: np.ndarray                 # True: used to fit calibration/thresholds (SubhiH "train" split)
 
 
-def read_family(hard: HardSet, search: dict[str, np.ndarray], members=("landmarks", "efficientnet_lite0", "lenet")
-                ) -> FamilyReading:
+def read_family(hard: HardSet, search: dict[str, np.ndarray], members=("landmarks", "efficientnet_lite0", "lenet"),
+                known_probs: dict[str, np.ndarray] | None = None) -> FamilyReading:
     """Every member model's probabilities on every picture, through the app's own masking and models."""
     from rps.hands import Hand
     from rps.landmarks import looks_like_l
@@ -350,7 +350,7 @@ def read_family(hard: HardSet, search: dict[str, np.ndarray], members=("landmark
         points.append(hand_points if has_hand else None)
         skin.append(not has_hand and "skin" in view.message)
     l_shape = np.array([p is not None and looks_like_l(p) for p in points])
-    probs = {name: member_probabilities(name, crops, points) for name in members}
+    probs = known_probs or {name: member_probabilities(name, crops, points) for name in members}
     found = np.asarray(search["found"], bool)
     presence = np.full(len(crops), np.nan, np.float32)
     missed = np.flatnonzero(~found)
@@ -370,7 +370,7 @@ def fit_split(sources: list[str]) -> np.ndarray:
     return out
 
 
-def checkpoints_digest() -> str:
+def checkpoints_digest(names=("landmarks", "efficientnet_lite0", "lenet", "presence")) -> str:
     """Short digest of the model files the readings depend on (a new model means new readings)."""
     import hashlib
     import json
@@ -378,7 +378,7 @@ def checkpoints_digest() -> str:
     from rps.predict import CHECKPOINTS
 
     digest = hashlib.sha256()
-    for name in ["landmarks", "efficientnet_lite0", "lenet", "presence"]:
+    for name in names:
         path = CHECKPOINTS / f"rps_{name}.json"
         if path.exists():
             digest.update(json.loads(path.read_text())["weights"]["sha256"].encode())
@@ -392,13 +392,23 @@ def read_all(cache_path: str | Path = DEFAULT_CACHE, verbose: bool = True,
     path = work_dir / f"rps_readings_{checkpoints_digest()}_v{VERSION}.npz"
     if path.exists():
         return load_readings(path)
-    readings = _read_all(cache_path, verbose)
+    # Only the presence head changed? Keep the three models' answers, redo the presence check.
+    models = checkpoints_digest(("landmarks", "efficientnet_lite0", "lenet"))
+    earlier = sorted(work_dir.glob(f"rps_readings_*_v{VERSION}.npz"), key=lambda p: p.stat().st_mtime)
+    known = None
+    for candidate in reversed(earlier):
+        with np.load(candidate) as data:
+            if "models_digest" in data.files and str(data["models_digest"]) == models:
+                known = load_readings(candidate)
+                break
+    readings = _read_all(cache_path, verbose, known)
     arrays = {}
     for name, reading in readings.items():
         for member, probs in reading.member_probs.items():
             arrays[f"{name}/probs/{member}"] = probs
         for field in ["found", "skin", "l_shape", "labels", "presence", "fit_split"]:
             arrays[f"{name}/{field}"] = getattr(reading, field)
+    arrays["models_digest"] = np.array(models)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, **arrays)
     return readings
@@ -406,7 +416,7 @@ def read_all(cache_path: str | Path = DEFAULT_CACHE, verbose: bool = True,
 
 def load_readings(path: Path) -> dict[str, FamilyReading]:
     with np.load(path) as data:
-        names = sorted({key.split("/")[0] for key in data.files})
+        names = sorted({key.split("/")[0] for key in data.files if "/" in key})
         out = {}
         for name in names:
             probs = {key.split("/")[2]: data[key] for key in data.files if key.startswith(f"{name}/probs/")}
@@ -416,14 +426,16 @@ def load_readings(path: Path) -> dict[str, FamilyReading]:
     return out
 
 
-def _read_all(cache_path: str | Path, verbose: bool) -> dict[str, FamilyReading]:
+def _read_all(cache_path: str | Path, verbose: bool, known: dict[str, FamilyReading] | None = None
+              ) -> dict[str, FamilyReading]:
     readings = {}
     began = time.perf_counter()
     plain, search = plain_set(cache_path)
-    readings[PLAIN] = read_family(plain, search)
+    readings[PLAIN] = read_family(plain, search, known_probs=known[PLAIN].member_probs if known else None)
     for name in FAMILIES + [NO_HAND]:
         hard = build(name, cache_path)
-        readings[name] = read_family(hard, search_family(hard, verbose=verbose))
+        readings[name] = read_family(hard, search_family(hard, verbose=verbose),
+                                     known_probs=known[name].member_probs if known else None)
         if verbose:
             print(f"read {name} ({time.perf_counter() - began:.0f}s)", flush=True)
     return readings

@@ -8,7 +8,7 @@ logistic regression on EfficientNet-Lite0's 1280-float embedding of the fallback
 
 It is fitted on training-side pictures only: drgfreeman hands composited on procedural rooms (some seen
 close up or cut by the frame, blurred, dark, JPEG'd) against procedural rooms, blank frames and noise without
-a hand, all seen through `rps.masking.fallback_view` as the app sees them. Its threshold is chosen on the
+a hand and the same composited hands painted out again (the arm left), all seen through `rps.masking.fallback_view` as the app sees them. Its threshold is chosen on the
 SubhiH-derived validation pictures (`python -m rps.calibrate`).
 
     python -m rps.presence --threads 1      # -> checkpoints/rps_presence.{safetensors,json}
@@ -68,11 +68,28 @@ def hand_pictures(images, masks, points, count: int, rng) -> list[np.ndarray]:
     return out
 
 
-def empty_pictures(count: int, rng) -> list[np.ndarray]:
+def hand_painted_out(rgb: np.ndarray, mask: np.ndarray, points: np.ndarray, rng) -> np.ndarray:
+    """A composited hand removed again (inpainted over its landmark mask), the arm left: skin, but no hand."""
+    from rps.masking import landmark_mask, palm_length
+
+    hand = landmark_mask(points, rgb.shape)
+    grow = max(3, round(rng.uniform(0.2, 0.5) * palm_length(points)))
+    hand = cv2.dilate(hand, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
+    small = 320 / max(rgb.shape[:2])  # inpainting is slow on big pictures
+    size = (round(rgb.shape[1] * small), round(rgb.shape[0] * small))
+    return cv2.inpaint(cv2.resize(rgb, size), cv2.resize(hand, size, interpolation=cv2.INTER_NEAREST), 5,
+                       cv2.INPAINT_TELEA)
+
+
+def empty_pictures(count: int, rng, images=(), masks=(), points=()) -> list[np.ndarray]:
     out = []
     for k in range(count):
         height, width = int(rng.integers(200, 480)), int(rng.integers(200, 640))
-        if k % 6 == 0:
+        if len(images) and k % 3 == 2:
+            i = rng.integers(len(images))
+            picture, moved, mask = composited_sample(images[i], rng, points[i], masks[i])
+            picture = hand_painted_out(picture, mask, moved, rng)
+        elif k % 6 == 0:
             picture = np.full((height, width, 3), rng.integers(0, 256, 3), np.uint8)
         elif k % 6 == 1:
             picture = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
@@ -115,7 +132,7 @@ def train(count: int = 1200, seed: int = 0) -> dict:
     images = [read_rgb(str(train_cache["paths"][i])) for i in index]
     masks = [chroma_mask(rgb) for rgb in images]
     points = [train_cache["points"][i] for i in index]
-    crops = hand_pictures(images, masks, points, count, rng) + empty_pictures(count, rng)
+    crops = hand_pictures(images, masks, points, count, rng) + empty_pictures(count, rng, images, masks, points)
     targets = torch.tensor([1.0] * count + [0.0] * count)
     features = embeddings(crops)
     head = fit_head(features, targets)
@@ -134,7 +151,8 @@ def train(count: int = 1200, seed: int = 0) -> dict:
         "metrics": {"train_accuracy": round(train_accuracy, 4), "train_pictures": 2 * count},
         "data": {"hands": f"{count} drgfreeman hands (400 photos) composited on procedural rooms, half zoomed in, "
                           "some blurred / dark / JPEG'd, through rps.masking.fallback_view",
-                 "no hand": f"{count} procedural rooms, blank frames and noise, the same camera effects"},
+                 "no hand": f"{count} pictures: procedural rooms, blank frames, noise, and (a third) composited "
+                            "drgfreeman hands painted out again (cv2.inpaint, the arm left), the same camera effects"},
         "seed": seed,
         "train_command": f"python -m rps.presence --count {count} --seed {seed}",
         "training_seconds": round(seconds),
