@@ -103,3 +103,17 @@ def test_not_sure_threshold_keeps_the_coverage_asked_for():
     confidence = np.linspace(0.34, 1.0, 1000)
     threshold = choose_not_sure(confidence, 0.9)
     assert (confidence >= threshold).mean() >= 0.9 and (confidence >= threshold + 0.02).mean() < 0.9
+
+
+def test_calibration_was_fitted_on_the_shipped_models():
+    # A retrained model without `python -m rps.calibrate` would keep another model's temperature and thresholds.
+    import json
+
+    from rps.predict import CHECKPOINTS, MODEL_CHOICES
+
+    card = json.loads((CHECKPOINTS / "rps_calibration.json").read_text())
+    assert card["checkpoints"] == hard.checkpoints_digest()
+    assert set(card["models"]) == set(MODEL_CHOICES) and 0 < card["presence_threshold"] < 1
+    presence = json.loads((CHECKPOINTS / "rps_presence.json").read_text())
+    lite0 = json.loads((CHECKPOINTS / "rps_efficientnet_lite0.json").read_text())
+    assert presence["embedding_of"]["sha256"] == lite0["weights"]["sha256"]
