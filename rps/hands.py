@@ -220,7 +220,7 @@ def brightened(rgb: np.ndarray) -> np.ndarray:
 
 
 # What `find_hands_or_retry` tries, in order, until a hand is found: (name, how to change the image, padding
-# as a fraction of the longer side). Measured on the hard families by `python -m rps.hard --retries`
+# as a fraction of the longer side). Measured on the hard families by `python -m rps.evaluate`
 # (benchmarks/results/rps_hard.md): each step runs only when every earlier one found nothing.
 RETRY_STEPS = [
     # MediaPipe's palm detector wants the whole palm with room around it; a hand entering from the border

@@ -1,7 +1,10 @@
 """Hard validation families made from the SubhiH real-room photos, plus pictures with no hand at all.
 
-    python -m rps.hard --show 3          # write a few examples of each family to artifacts/rps_hard/
-    python -m rps.hard --retries         # how many more hands each retry step finds, and its cost
+    python -m rps.hard                   # build every family, run the app's hand search on it (cached in runs/),
+                                         # print which retry step found each hand and the median time
+    python -m rps.hard --show 3          # also write a few examples of each family to artifacts/rps_hard/
+
+Accuracy per family and model: `python -m rps.evaluate` (benchmarks/results/rps_hard.md).
 
 Every family is built deterministically (fixed seeds) from a class-balanced pick of SubhiH photos, which
 are never trained on; nothing here comes from any held-out check set. The families follow the failure
@@ -308,7 +311,7 @@ PLAIN = "plain"
 def plain_set(cache_path: str | Path = DEFAULT_CACHE) -> tuple[HardSet, dict[str, np.ndarray]]:
     """All SubhiH photos as they are, with their landmarks from the shared cache (rps.cache). The cache was
     made with the first two steps of the search (first look, pad); the photos it missed get the whole search."""
-    from rps.hands import RETRY_STEPS, find_hands_or_retry
+    from rps.hands import find_hands_or_retry
 
     val = load_cache(cache_path)["val"]
     images = [read_rgb(str(p)) for p in val["paths"]]
