@@ -2,9 +2,15 @@
 
     from rps.predict import MODEL_CHOICES, DEFAULT_MODEL, classify_hand
     reading = classify_hand("photo.jpg", mask=True, model_name=DEFAULT_MODEL)
-    reading.probabilities   # {"rock": .., "paper": .., "scissors": ..}
+    reading.probabilities   # {"rock": .., "paper": .., "scissors": ..}, temperature-scaled (rps.calibrate)
+    reading.label           # "rock" / "paper" / "scissors", or None when there is no hand
+    reading.sure            # False below the model's "not sure" threshold
+    reading.outcome         # what the page shows: a gesture, "not sure" or "no hand"
     reading.shown_image     # RGB uint8: what the model saw (the masked crop when mask=True), landmarks drawn
-    reading.message         # "1 hand found", "No hand found: using the whole image", ...
+    reading.message         # "1 hand found", "No hand found: ...", "...; not sure (best guess: rock, 48%)"
+
+No hand: MediaPipe (with the retries of rps.hands) finds none AND the presence head (rps.presence) on the
+fallback crop is below checkpoints/rps_calibration.json's threshold. Without that file: no scaling, always sure.
 
 Models and the hand landmarker are loaded on first use, once, behind a lock (Gradio calls from threads).
 `python -m rps.predict IMAGE... [--model NAME] [--no-mask]` prints readings for some files.
