@@ -112,7 +112,8 @@ def classify_digit(sketch):
 
 @friendly_errors
 def classify_rps(image, mask: bool = True, model: str = hands.DEFAULT_MODEL, personal=None):
-    """Photo -> ({"rock": p, "paper": p, "scissors": p}, a sentence, [state] what the model saw).
+    """Photo -> (label, a sentence, [state] what the model saw). The label is {"rock": p, "paper": p, "scissors": p}
+    when the model is sure, else the words "not sure" (the sentence gives the best guess) or "no hand".
 
     model "personal" uses the examples this visitor taught (`personal`, a session gr.State; see teach_section)."""
     if image is None:
@@ -121,7 +122,8 @@ def classify_rps(image, mask: bool = True, model: str = hands.DEFAULT_MODEL, per
         reading = personal_reader.classify_personal(uploaded(image), mask=mask, reader=personal)
     else:
         reading = hands.classify_hand(uploaded(image), mask=mask, model_name=model)
-    return reading.probabilities, reading.message, reading.shown_image
+    label = reading.probabilities if reading.outcome == reading.label else reading.outcome
+    return label, reading.message, reading.shown_image
 
 
 def show_picture(picture):

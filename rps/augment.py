@@ -170,9 +170,10 @@ def composited_sample(rgb: np.ndarray, rng: np.random.Generator, points: np.ndar
 
 
 def masked_training_crop(rgb: np.ndarray, mask: np.ndarray, points: np.ndarray, rng: np.random.Generator,
-                         side: int = 160, background_colour=GREEN) -> np.ndarray:
+                         side: int = 160, background_colour=GREEN, after=()) -> np.ndarray:
     """What rps.masking.mask_hand makes of a real photo, made from a green-screen one, directly at crop size.
 
+    `after`: functions applied to the composited crop before the mask (see `hard_training_crop`).
     The crop is upright and thumb-right whatever the pose, so rotating the whole photo first would be wasted
     work: only a small jitter of the crop (angle, scale, shift) is added. The hand lands on a random background
     (the landmark mask keeps a rim of it, as on real photos), is re-lit, and the rest becomes chroma green.
@@ -188,7 +189,78 @@ def masked_training_crop(rgb: np.ndarray, mask: np.ndarray, points: np.ndarray, 
     hand = cv2.warpAffine(hand, matrix, (side, side), borderMode=cv2.BORDER_REPLICATE)
     hand_mask = cv2.warpAffine(mask, matrix, (side, side), flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
     image = photometric(composite(hand, hand_mask, background(rng, side, side), feather=1), rng)
+    for change in after:  # what the camera does to the whole picture (blur, noise, JPEG), before masking
+        image = change(image)
     moved = points.copy()
     moved[:, :2] = points[:, :2] @ matrix[:, :2].T + matrix[:, 2]
     keep = landmark_mask(moved, (side, side)) > 127
     return np.where(keep[:, :, None], image, np.array(background_colour, np.uint8)).astype(np.uint8)
+
+
+# ---------------------------------------------------------------- the hard cases (rps.hard names the families)
+
+def motion_blur(rgb: np.ndarray, rng: np.random.Generator, longest: float = 0.2) -> np.ndarray:
+    """A hand moving while the frame is grabbed: a line kernel up to `longest` of the picture, any direction."""
+    length = max(3, int(rng.uniform(0.04, longest) * max(rgb.shape[:2])))
+    kernel = np.zeros((length, length), np.float32)
+    kernel[length // 2] = 1
+    turn = cv2.getRotationMatrix2D(((length - 1) / 2, (length - 1) / 2), float(rng.uniform(0, 180)), 1.0)
+    kernel = cv2.warpAffine(kernel, turn, (length, length))
+    return cv2.filter2D(rgb, -1, kernel / kernel.sum(), borderType=cv2.BORDER_REPLICATE)
+
+
+def low_light(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A dim room: much darker, then sensor noise (grain and colour speckle) on top."""
+    image = rgb.astype(np.float32) * rng.uniform(0.1, 0.4)
+    image += rng.standard_normal(image.shape[:2] + (1,), np.float32) * rng.uniform(1, 6)
+    image += rng.standard_normal(image.shape, np.float32) * rng.uniform(1, 6)
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def jpeg_artefacts(rgb: np.ndarray, rng: np.random.Generator, worst: int = 5, best: int = 40) -> np.ndarray:
+    quality = int(rng.integers(worst, best))
+    ok, data = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+
+
+def cut_by_frame(rgb: np.ndarray, mask: np.ndarray, points: np.ndarray, rng: np.random.Generator):
+    """The frame's edge cuts 10-50 % of the hand away at a random side. The landmarks stay whole (MediaPipe
+    guesses the points it cannot see), in the cut image's coordinates: (rgb, mask, points)."""
+    x0, y0 = points[:, :2].min(0)
+    x1, y1 = points[:, :2].max(0)
+    fraction = rng.uniform(0.1, 0.5)
+    height, width = rgb.shape[:2]
+    moved = points.copy()
+    side = rng.integers(4)
+    if side == 0:
+        left = int(np.clip(x0 + fraction * (x1 - x0), 0, width - 8))
+        rgb, mask = rgb[:, left:], mask[:, left:]
+        moved[:, 0] -= left
+    elif side == 1:
+        right = int(np.clip(x1 - fraction * (x1 - x0), 8, width))
+        rgb, mask = rgb[:, :right], mask[:, :right]
+    elif side == 2:
+        top = int(np.clip(y0 + fraction * (y1 - y0), 0, height - 8))
+        rgb, mask = rgb[top:], mask[top:]
+        moved[:, 1] -= top
+    else:
+        bottom = int(np.clip(y1 - fraction * (y1 - y0), 8, height))
+        rgb, mask = rgb[:bottom], mask[:bottom]
+    return np.ascontiguousarray(rgb), np.ascontiguousarray(mask), moved
+
+
+def hard_training_crop(rgb: np.ndarray, mask: np.ndarray, points: np.ndarray, rng: np.random.Generator,
+                       side: int = 160, background_colour=GREEN) -> np.ndarray:
+    """`masked_training_crop` with one of the hard cases of real webcams: the hand cut by the frame edge,
+    motion blur, a dim noisy room, or heavy JPEG (or two of them)."""
+    kinds = rng.choice(["cut", "blur", "dark", "jpeg"], size=1 + int(rng.random() < 0.3), replace=False)
+    if "cut" in kinds:
+        rgb, mask, points = cut_by_frame(rgb, mask, points, rng)
+    after = []
+    if "blur" in kinds:
+        after.append(lambda image: motion_blur(image, rng))
+    if "dark" in kinds:
+        after.append(lambda image: low_light(image, rng))
+    if "jpeg" in kinds:
+        after.append(lambda image: jpeg_artefacts(image, rng))
+    return masked_training_crop(rgb, mask, points, rng, side, background_colour, after=after)

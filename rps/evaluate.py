@@ -187,6 +187,52 @@ def evaluate(limit: int | None = None, cache_path: str = str(DEFAULT_CACHE), wri
     return text
 
 
+def hard_tables(write: bool = True) -> str:
+    """Accuracy per model on the plain SubhiH photos and on every hard family (rps.hard), the no-hand row,
+    and what each retry step of the hand search finds and costs."""
+    from rps.calibrate import SETS, model_answer
+    from rps.hard import FAMILIES, NO_HAND, PLAIN, build, read_all, search_family
+    from rps.predict import MODEL_CHOICES, calibration
+
+    readings = read_all()
+    threshold = calibration()["presence_threshold"]
+    sizes = {name: len(readings[name].labels) for name in SETS + [NO_HAND]}
+    lines = ["# Rock / paper / scissors on the hard families", "",
+             "Made from SubhiH (never trained on) by `rps.hard`; the app's own path (hand search with retries, "
+             "masking, models, the \"L\" rule, the no-hand check). A hand picture judged \"no hand\" counts as "
+             "wrong. \"no hand\" row: share of the pictures without a hand that get a gesture (lower is better).", "",
+             "| model | " + " | ".join(f"{name} ({sizes[name]})" for name in SETS) + f" | no hand ({sizes[NO_HAND]}): named |",
+             "|---|" + "---|" * (len(SETS) + 1)]
+    for model_name in MODEL_CHOICES:
+        cells = []
+        for name in SETS:
+            reading = readings[name]
+            answered = reading.found | (np.nan_to_num(reading.presence, nan=1.0) >= threshold)
+            right = answered & (model_answer(model_name, reading).argmax(1) == reading.labels)
+            cells.append(f"{right.mean():.3f}")
+        no_hand = readings[NO_HAND]
+        named = no_hand.found | (np.nan_to_num(no_hand.presence, nan=1.0) >= threshold)
+        lines.append(f"| {model_name} | " + " | ".join(cells) + f" | {named.mean():.3f} |")
+    lines += ["", "Hand search (`rps.hands.find_hands_or_retry`): pictures where each step found the hand (a step runs "
+              "only when all before it found nothing), and the median time of a picture by how many detector "
+              "runs it needed.", "",
+              "| family | first look | pad 30 % | brighten | zoom out | none | median ms: 1 run | 2 | 3 | 4 |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for name in FAMILIES + [NO_HAND]:
+        search = search_family(build(name), verbose=False)
+        counts = [int((search["step"] == step).sum()) for step in ["first look", "pad", "brighten", "zoom out", ""]]
+        times = [np.median(search["seconds"][search["tries"] == k]) * 1000 if (search["tries"] == k).any() else None
+                 for k in (1, 2, 3, 4)]
+        lines.append(f"| {name} | " + " | ".join(map(str, counts)) + " | "
+                     + " | ".join(f"{t:.0f}" if t is not None else "—" for t in times) + " |")
+    lines += ["", "Commands: `python -m rps.hard` (MediaPipe on the families, cached in runs/), "
+              "`python -m rps.calibrate`, `python -m rps.evaluate`."]
+    text = "\n".join(lines) + "\n"
+    if write:
+        (ROOT / "benchmarks" / "results" / "rps_hard.md").write_text(text)
+    return text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Evaluate the RPS models on the SubhiH real-room photos.")
     parser.add_argument("--limit", type=int, default=None, help="only the first N photos")
@@ -194,6 +240,8 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
     print(evaluate(args.limit, args.cache, write=not args.no_write))
+    if args.limit is None:
+        print(hard_tables(write=not args.no_write))
 
 
 if __name__ == "__main__":

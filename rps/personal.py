@@ -29,10 +29,9 @@ Measured by `python -m benchmarks.personal_rps` (benchmarks/results/personal_rps
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
-import torch
 
 from common.errors import UserInputError
 from common.images import flatten_alpha, open_image
@@ -40,11 +39,9 @@ from rps.data import CLASSES
 from rps.hands import HandSearch, find_hands_or_retry
 from rps.landmarks import landmark_features
 from rps.masking import mask_hand, plain_view
-from rps.model import image_batch
-from rps.predict import DEFAULT_MODEL, HandReading, get_model, read_hand
+from rps.predict import DEFAULT_MODEL, HandReading, image_embedding, read_hand
 
 MODEL_NAME = "personal"
-EMBEDDING_MODEL = "efficientnet_lite0"
 MAX_EXAMPLES = 60           # per session: enough for 10 gestures x 6 photos, bounded memory (~0.3 MB)
 MAX_LABEL_LENGTH = 30
 TTL_SECONDS = 3600
@@ -163,12 +160,9 @@ def class_distances(query: HandFeatures, examples: list[HandFeatures], labels: l
 
 # ---------------------------------------------------------------- features of a photo
 
-@torch.no_grad()
 def embedding_of(crop: np.ndarray) -> np.ndarray:
     """The image model's pooled features (before its classifier) of one crop, scaled to unit length."""
-    model, card = get_model(EMBEDDING_MODEL)
-    x = image_batch([crop], card["preprocessing"])
-    pooled = model.forward_head(model.forward_features(x), pre_logits=True)[0].numpy()
+    pooled = image_embedding([crop])[0]
     return (pooled / (np.linalg.norm(pooled) + 1e-9)).astype(np.float32)
 
 
@@ -192,17 +186,24 @@ def teach(reader: PersonalReader, image, label: str) -> dict[str, int]:
 
 
 def classify_personal(image, mask: bool = True, reader: PersonalReader | None = None) -> HandReading:
-    """Like rps.predict.classify_hand with the default model, then blended with `reader`'s examples."""
+    """Like rps.predict.classify_hand with the default model, then blended with `reader`'s examples.
+
+    "No hand" stays "no hand"; otherwise the personal reader always names its best gesture (it has no
+    validated "not sure" threshold of its own; its sentence says how like your examples the photo is)."""
     rgb = _rgb(image)
     search = find_hands_or_retry(rgb)
     shipped = read_hand(rgb, search, mask=mask, model_name=DEFAULT_MODEL)
+    if shipped.label is None:
+        return shipped
     if reader is None or not len(reader):
-        return HandReading(shipped.probabilities, shipped.shown_image,
-                           shipped.message + "; you have not taught any examples yet, so the shipped model answered")
+        return replace(shipped, message=shipped.message + "; you have not taught any examples yet, so the shipped "
+                                                          "model answered")
     # The examples were taught from masked crops, so the photo is compared masked too, whatever `mask` says;
     # `mask` only changes what the shipped models see.
     probabilities, how = reader.read(hand_features(rgb, search, mask=True), shipped.probabilities)
-    return HandReading(probabilities, shipped.shown_image, f"{shipped.message}; {how}")
+    best = max(probabilities, key=probabilities.get)
+    return HandReading(probabilities, shipped.shown_image, f"{shipped.message}; {how}", label=best, sure=True,
+                       hand_found=shipped.hand_found)
 
 
 def counts_sentence(counts: dict[str, int]) -> str:

@@ -2,9 +2,15 @@
 
     from rps.predict import MODEL_CHOICES, DEFAULT_MODEL, classify_hand
     reading = classify_hand("photo.jpg", mask=True, model_name=DEFAULT_MODEL)
-    reading.probabilities   # {"rock": .., "paper": .., "scissors": ..}
+    reading.probabilities   # {"rock": .., "paper": .., "scissors": ..}, temperature-scaled (rps.calibrate)
+    reading.label           # "rock" / "paper" / "scissors", or None when there is no hand
+    reading.sure            # False below the model's "not sure" threshold
+    reading.outcome         # what the page shows: a gesture, "not sure" or "no hand"
     reading.shown_image     # RGB uint8: what the model saw (the masked crop when mask=True), landmarks drawn
-    reading.message         # "1 hand found", "No hand found: using the whole image", ...
+    reading.message         # "1 hand found", "No hand found: ...", "...; not sure (best guess: rock, 48%)"
+
+No hand: MediaPipe (with the retries of rps.hands) finds none AND the presence head (rps.presence) on the
+fallback crop is below checkpoints/rps_calibration.json's threshold. Without that file: no scaling, always sure.
 
 Models and the hand landmarker are loaded on first use, once, behind a lock (Gradio calls from threads).
 `python -m rps.predict IMAGE... [--model NAME] [--no-mask]` prints readings for some files.
@@ -12,6 +18,7 @@ Models and the hand landmarker are loaded on first use, once, behind a lock (Gra
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import threading
 from dataclasses import dataclass
@@ -39,11 +46,25 @@ DEFAULT_MODEL = "ensemble"
 ENSEMBLE = ["landmarks", "efficientnet_lite0"]
 
 
+NO_HAND = "no hand"
+NOT_SURE = "not sure"
+
+
 @dataclass
 class HandReading:
-    probabilities: dict[str, float]
+    probabilities: dict[str, float]  # calibrated (temperature-scaled); still the model's guess when unsure / no hand
     shown_image: np.ndarray
     message: str
+    label: str | None = None         # the gesture named, or None when there is no hand
+    sure: bool = True                # False: the calibrated confidence is below the model's "not sure" threshold
+    hand_found: bool = True          # MediaPipe found a hand (False: the presence check decided, see rps.presence)
+
+    @property
+    def outcome(self) -> str:
+        """What the page shows: "rock" / "paper" / "scissors", "not sure" or "no hand"."""
+        if self.label is None:
+            return NO_HAND
+        return self.label if self.sure else NOT_SURE
 
 
 _lock = threading.Lock()
@@ -61,15 +82,88 @@ def get_model(name: str) -> tuple[torch.nn.Module, dict]:
 
 
 @torch.no_grad()
-def _probabilities(name: str, crop: np.ndarray, points: np.ndarray | None) -> np.ndarray | None:
+def member_probabilities(name: str, crops: list[np.ndarray], points: list[np.ndarray | None]) -> np.ndarray:
+    """One member model's softmax for a batch: N x 3, NaN rows where it has no input (landmarks, no hand)."""
     model, card = get_model(name)
+    out = np.full((len(crops), len(CLASSES)), np.nan, np.float32)
     if name == "landmarks":
-        if points is None:
-            return None
-        x = torch.from_numpy(landmark_features(points))[None]
-    else:
-        x = image_batch([crop], card["preprocessing"])
-    return torch.softmax(model(x), 1)[0].numpy()
+        index = [i for i, p in enumerate(points) if p is not None]
+        if index:
+            x = torch.from_numpy(np.stack([landmark_features(points[i]) for i in index]))
+            out[index] = torch.softmax(model(x), 1).numpy()
+        return out
+    for start in range(0, len(crops), 64):
+        x = image_batch(list(crops[start:start + 64]), card["preprocessing"])
+        out[start:start + 64] = torch.softmax(model(x), 1).numpy()
+    return out
+
+
+@torch.no_grad()
+def image_embedding(crops: list[np.ndarray]) -> np.ndarray:
+    """EfficientNet-Lite0's pooled 1280 features (before its classifier) of masked or fallback crops: N x 1280."""
+    model, card = get_model("efficientnet_lite0")
+    out = []
+    for start in range(0, len(crops), 64):
+        x = image_batch(list(crops[start:start + 64]), card["preprocessing"])
+        out.append(model.forward_head(model.forward_features(x), pre_logits=True).numpy())
+    return np.concatenate(out)
+
+
+def presence_probability(crops: list[np.ndarray]) -> np.ndarray | None:
+    """How likely each fallback crop (no landmarks found) shows a hand; None if the presence head is absent."""
+    if not (CHECKPOINTS / "rps_presence.json").exists():
+        return None
+    head, _ = get_model("presence")
+    with torch.no_grad():
+        return torch.sigmoid(head(torch.from_numpy(image_embedding(crops)))).numpy()
+
+
+_calibration: dict | None = None
+
+
+def calibration() -> dict:
+    """checkpoints/rps_calibration.json (written by `python -m rps.calibrate`): per model a temperature and
+    the "not sure" threshold, and the presence threshold. Without it: no scaling, always sure."""
+    global _calibration
+    if _calibration is None:
+        path = CHECKPOINTS / "rps_calibration.json"
+        _calibration = json.loads(path.read_text()) if path.exists() else {"models": {}, "presence_threshold": 0.0}
+    return _calibration
+
+
+def calibrated(model_name: str, probs: np.ndarray, temperature: float | None = None) -> np.ndarray:
+    """Temperature scaling of an N x 3 answer: softmax(log p / T). T > 1 softens an over-confident model."""
+    if temperature is None:
+        temperature = calibration()["models"].get(model_name, {}).get("temperature", 1.0)
+    logits = np.log(np.clip(probs, 1e-7, 1.0)) / temperature
+    logits -= logits.max(1, keepdims=True)
+    out = np.exp(logits)
+    return out / out.sum(1, keepdims=True)
+
+
+def not_sure_below(model_name: str) -> float:
+    return calibration()["models"].get(model_name, {}).get("not_sure_below", 0.0)
+
+
+def members_of(model_name: str) -> list[str]:
+    return ENSEMBLE if model_name == "ensemble" else [model_name]
+
+
+def combine(model_name: str, member_probs: dict[str, np.ndarray], l_shape: np.ndarray) -> np.ndarray:
+    """The answer of `model_name` (N x 3) from its members' probabilities, as the app computes it.
+
+    Members without an input (landmarks, no hand) are left out of the mean; the landmarks model alone
+    without a hand defers to EfficientNet-Lite0 (which must then be in `member_probs`); the ensemble leaves
+    the thumb + index "L" scissors (`l_shape`) to the landmarks model, the one model that saw them.
+    """
+    stacked = np.stack([member_probs[name] for name in members_of(model_name)])
+    probs = np.nanmean(np.where(np.isnan(stacked), np.nan, stacked), axis=0) if len(stacked) > 1 else stacked[0]
+    if model_name == "ensemble":
+        probs = np.where(l_shape[:, None], member_probs["landmarks"], probs)
+    missing = np.isnan(probs).any(1)
+    if missing.any():
+        probs = np.where(missing[:, None], member_probs["efficientnet_lite0"], probs)
+    return probs
 
 
 def classify_hand(image, mask: bool = True, model_name: str = DEFAULT_MODEL) -> HandReading:
@@ -95,18 +189,36 @@ def read_hand(rgb: np.ndarray, search: HandSearch, mask: bool = True, model_name
     else:
         message = search.message if mask else f"{search.message} (masking off: the whole image)"
 
-    members = ENSEMBLE if model_name == "ensemble" else [model_name]
-    if model_name == "ensemble" and points is not None and looks_like_l(points):
+    l_shape = np.array([model_name == "ensemble" and points is not None and looks_like_l(points)])
+    if l_shape[0]:
         # The image models were never shown the thumb + index "L" scissors; the landmarks model was.
-        members = ["landmarks"]
         message += "; thumb + index \"L\" shape: the landmarks model decides"
-    results = {name: _probabilities(name, view.crop, points) for name in members}
-    used = [p for p in results.values() if p is not None]
-    if not used:  # the landmarks model alone, and no hand: the image model answers instead
-        used = [_probabilities("efficientnet_lite0", view.crop, points)]
-        message += "; the landmarks model needs a hand, so EfficientNet-Lite0 answered"
-    probs = np.mean(used, axis=0)
-    return HandReading({name: float(p) for name, p in zip(CLASSES, probs)}, view.shown, message)
+    needed = set(members_of(model_name))
+    if points is None and "landmarks" in needed:
+        needed.add("efficientnet_lite0")
+        if model_name == "landmarks":
+            message += "; the landmarks model needs a hand, so EfficientNet-Lite0 answered"
+    if l_shape[0]:
+        needed = {"landmarks"}
+    member_probs = {name: member_probabilities(name, [view.crop], [points]) for name in sorted(needed)}
+    if l_shape[0]:
+        probs = member_probs["landmarks"]
+    else:
+        probs = combine(model_name, member_probs, l_shape)
+    probs = calibrated(model_name, probs)[0]
+    best = CLASSES[int(np.argmax(probs))]
+    sure = bool(probs.max() >= not_sure_below(model_name))
+    label: str | None = best
+    if hand is None:
+        fallback = view if mask else mask_hand(rgb, None)
+        presence = presence_probability([fallback.crop])
+        if presence is not None and presence[0] < calibration()["presence_threshold"]:
+            label, sure = None, False
+            message = "No hand found: show your whole hand, a little further from the camera, in good light"
+    if label is not None and not sure:
+        message += f"; not sure (best guess: {best}, {probs.max():.0%})"
+    return HandReading({name: float(p) for name, p in zip(CLASSES, probs)}, view.shown, message,
+                       label=label, sure=sure, hand_found=hand is not None)
 
 
 def warm_up() -> None:

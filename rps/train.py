@@ -30,13 +30,13 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 from common.checkpoint import save_checkpoint
 from common.images import flatten_alpha, open_image
 from common.training import fit, predict, set_seed
-from rps.augment import chroma_mask, composited_sample, masked_training_crop
+from rps.augment import chroma_mask, composited_sample, hard_training_crop, masked_training_crop
 from rps.cache import DEFAULT_CACHE, load_cache
 from rps.data import CLASSES
 from rps.hands import Hand
 from rps.landmarks import (jitter, l_scissors, landmark_features, normalise_landmarks, random_view,
                            v_scissors)
-from rps.masking import CROP_SIDE, mask_hand, plain_view
+from rps.masking import CROP_SIDE, fallback_view, mask_hand, plain_view
 from rps.model import PREPROCESSING, build_model, image_batch, load_pretrained_lite0
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,6 +62,8 @@ class TrainConfig:
     freeze_stages: int = 5       # efficientnet_lite0: keep the stem and this many early stages as pretrained
     variants: int = 3            # image models: augmented crops made per training image
     tilt: float = 35.0           # landmarks: largest out-of-plane turn (degrees) in augmentation
+    hard: float = 0.0            # image models, masked: share of crops with a hard case (rps.augment.hard_training_crop)
+    fallback: float = 0.0        # image models, masked: share of crops made as when MediaPipe misses the hand
     extra: dict = field(default_factory=dict)
 
 
@@ -99,16 +101,23 @@ def read_test_view_images(paths, points, found) -> dict[str, list[np.ndarray]]:
 class GreenScreenImages:
     """drgfreeman images -> training crops of one regime (a fresh random variant on every call of `crop`)."""
 
-    def __init__(self, images, masks, points, regime: str, seed: int):
+    def __init__(self, images, masks, points, regime: str, seed: int, hard: float = 0.0, fallback: float = 0.0):
         self.images, self.masks, self.points = images, masks, points
         self.regime = regime
         self.rng = np.random.default_rng(seed)
+        self.hard, self.fallback = hard, fallback
 
     def crop(self, index: int) -> np.ndarray:
         rgb, points = self.images[index], self.points[index]
         if self.regime == "plain":
             return plain_view(rgb[:, ::-1] if self.rng.random() < 0.5 else rgb).crop
         if self.regime == "masked":
+            roll = self.rng.random()
+            if roll < self.fallback:  # no landmarks: the app masks the skin-coloured blob, unturned
+                image, _, _ = composited_sample(rgb, self.rng, points, self.masks[index])
+                return fallback_view(image, CROP_SIDE).crop
+            if roll < self.fallback + self.hard:
+                return hard_training_crop(rgb, self.masks[index], points, self.rng, CROP_SIDE)
             return masked_training_crop(rgb, self.masks[index], points, self.rng, CROP_SIDE)
         image, _, _ = composited_sample(rgb, self.rng, points, self.masks[index])
         return plain_view(image).crop
@@ -116,6 +125,8 @@ class GreenScreenImages:
 
 def crops_path(kind: str, config: TrainConfig) -> Path:
     suffix = f"_limit{config.limit}" if config.limit else ""
+    if config.hard or config.fallback:
+        suffix += f"_hard{config.hard:g}_fb{config.fallback:g}"
     return Path(config.work_dir) / f"rps_crops_{kind}_{config.regime}_v{config.variants}_s{config.seed}{suffix}.npz"
 
 
@@ -138,7 +149,7 @@ def training_crops(config: TrainConfig, cache: dict) -> tuple[np.ndarray, np.nda
     images = [read_rgb(str(p)) for p in train["paths"][keep]]
     masks = [chroma_mask(rgb) for rgb in images]
     points = [train["points"][i] if train["found"][i] else None for i in keep]
-    maker = GreenScreenImages(images, masks, points, config.regime, config.seed)
+    maker = GreenScreenImages(images, masks, points, config.regime, config.seed, config.hard, config.fallback)
     crops = np.stack([maker.crop(i) for _ in range(config.variants) for i in range(len(keep))])
     labels = np.tile(train["labels"][keep], config.variants)
     if not config.dry_run:
@@ -179,6 +190,8 @@ def cached_trunk_features(model, images: torch.Tensor, config: TrainConfig, part
     from safetensors.torch import load_file, save_file
 
     limit = f"_limit{config.limit}" if config.limit else ""
+    if part == "train" and (config.hard or config.fallback):
+        limit += f"_hard{config.hard:g}_fb{config.fallback:g}"
     name = f"rps_lite0_trunk{config.freeze_stages}_{part}_{config.regime}_v{config.variants}_s{config.seed}{limit}"
     path = Path(config.work_dir) / f"{name}.safetensors"
     if path.exists() and not config.dry_run:
@@ -329,6 +342,8 @@ def make_card(config: TrainConfig, accuracy: float, count: int, history, seconds
         command += f" --freeze-stages {config.freeze_stages}"
     if config.model != "landmarks":
         command += f" --variants {config.variants}"
+        if config.hard or config.fallback:
+            command += f" --hard {config.hard:g} --fallback {config.fallback:g}"
     else:
         command += f" --tilt {config.tilt:g}"
     return {
@@ -372,12 +387,15 @@ def parse_args(argv=None) -> TrainConfig:
     parser.add_argument("--freeze-stages", type=int, default=5, help="efficientnet_lite0: frozen early stages (0-6)")
     parser.add_argument("--variants", type=int, default=3, help="image models: augmented crops per training image")
     parser.add_argument("--tilt", type=float, default=35.0, help="landmarks: max out-of-plane turn, degrees")
+    parser.add_argument("--hard", type=float, default=0.0, help="image models: share of hard-case crops (cut, blur, dark, JPEG)")
+    parser.add_argument("--fallback", type=float, default=0.0, help="image models: share of crops as when no hand is found")
     parser.add_argument("--dry-run", action="store_true", help="one batch of one epoch, write nothing")
     args = parser.parse_args(argv)
     return TrainConfig(model=args.model, regime=args.regime, epochs=args.epochs, batch_size=args.batch_size,
                        lr=args.lr, seed=args.seed, threads=args.threads, limit=args.limit, dry_run=args.dry_run,
                        cache=args.cache, out=args.out, work_dir=args.work_dir, samples_per_epoch=args.samples_per_epoch,
-                       freeze_stages=args.freeze_stages, variants=args.variants, tilt=args.tilt)
+                       freeze_stages=args.freeze_stages, variants=args.variants, tilt=args.tilt,
+                       hard=args.hard, fallback=args.fallback)
 
 
 def main(argv=None) -> None:

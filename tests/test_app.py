@@ -111,7 +111,10 @@ def test_bad_uploads_get_our_words_and_the_server_keeps_serving(client, tmp_path
 @pytest.mark.parametrize("name", list(ODD_BUT_FINE))
 def test_odd_uploads_get_a_sensible_answer(client, tmp_path, name):
     label, message = client.predict(handle_file(str(ODD_BUT_FINE[name](tmp_path))), True, api_name="/classify_rps")
-    assert {c["label"] for c in label["confidences"]} == {"rock", "paper", "scissors"}
+    if label["label"] in ("no hand", "not sure"):  # these pictures hold no hand: the answer may say so
+        assert message.startswith("No hand found") or "not sure" in message
+    else:
+        assert {c["label"] for c in label["confidences"]} == {"rock", "paper", "scissors"}
     assert message
 
 

@@ -36,9 +36,14 @@ def test_corrupted_model_file_is_refused(tmp_path, monkeypatch):
         hands.load_model_bytes()
 
 
-def test_packaged_model_file_is_verified():
+def test_shipped_model_file_is_used_and_verified(monkeypatch):
+    monkeypatch.delenv("HAND_LANDMARKER_PATH", raising=False)
     data, where = hands.load_model_bytes()
-    assert hands.sha256_of_bytes(data) == hands.MODEL_SHA256 and where
+    assert hands.sha256_of_bytes(data) == hands.MODEL_SHA256
+    assert where == str(hands.shipped_model_path()) and where.endswith("checkpoints/hand_landmarker.task")
+    import json
+    card = json.loads(hands.shipped_model_path().with_suffix(".json").read_text())
+    assert card["weights"]["sha256"] == hands.MODEL_SHA256 and card["licence"] == "Apache-2.0"
 
 
 def test_masking_toggle_changes_the_shown_image():

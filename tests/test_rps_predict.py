@@ -41,10 +41,21 @@ def test_every_model_answers_and_masking_changes_the_shown_image(model_name):
     assert "hand" in masked.message
 
 
-def test_no_hand_is_reported():
-    reading = classify_hand(np.full((240, 320, 3), 90, np.uint8), model_name=DEFAULT_MODEL)
+@pytest.mark.parametrize("value", [0, 90, 255])
+def test_a_blank_frame_is_no_hand_not_a_gesture(value):
+    reading = classify_hand(np.full((240, 320, 3), value, np.uint8), model_name=DEFAULT_MODEL)
     assert reading.message.startswith("No hand found")
+    assert reading.label is None and reading.outcome == "no hand" and not reading.hand_found
     assert set(reading.probabilities) == {"rock", "paper", "scissors"}
+
+
+def test_real_photos_get_a_sure_answer_with_calibrated_probabilities():
+    readings = [classify_hand(path) for path, _ in photos()]
+    assert all(r.label in ("rock", "paper", "scissors") and r.hand_found for r in readings)
+    assert sum(r.sure for r in readings) >= len(readings) - 1
+    for reading in readings:
+        assert reading.outcome == (reading.label if reading.sure else "not sure")
+        assert abs(sum(reading.probabilities.values()) - 1) < 1e-4
 
 
 def test_user_errors():

@@ -1,0 +1,61 @@
+"""In-process time of rps.predict.classify_hand on a hand photo and on frames with no hand (median of N).
+
+A hand found at the first look costs what it always did; a frame with no hand pays the retries of
+rps.hands.find_hands_or_retry (up to four MediaPipe runs) and the presence head. Writes
+benchmarks/results/rps_no_hand_speed.md with the load average beside the figures.
+
+    python -m benchmarks.rps_no_hand_speed --runs 15
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from rps.data import validation_dir
+from rps.predict import classify_hand
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def median_ms(image, runs: int) -> float:
+    classify_hand(image)  # lazy loading
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        classify_hand(image)
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    cases = {"blank grey 640x480 frame": np.full((480, 640, 3), 128, np.uint8),
+             "black 640x480 frame": np.zeros((480, 640, 3), np.uint8)}
+    photos = sorted((validation_dir() / "paper").glob("*.jpg"))
+    if photos:
+        cases = {"SubhiH hand photo (found at the first look)": str(photos[0]), **cases}
+    load_before = os.getloadavg()[0]
+    rows = [(name, median_ms(image, args.runs)) for name, image in cases.items()]
+    load_after = os.getloadavg()[0]
+    lines = ["# classify_hand with and without a hand (in-process, ensemble, masking on)", "",
+             f"Median of {args.runs} runs, torch threads {args.threads}; load average {load_before:.1f} before, "
+             f"{load_after:.1f} after (2 shared cores).", "", "| picture | median ms |", "|---|---|"]
+    lines += [f"| {name} | {ms:.1f} |" for name, ms in rows]
+    lines += ["", "Command: `python -m benchmarks.rps_no_hand_speed --runs 15`"]
+    text = "\n".join(lines) + "\n"
+    (ROOT / "benchmarks" / "results" / "rps_no_hand_speed.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""The hard validation families (rps.hard), the hard-case training crops (rps.augment), the hand search's
+retries (rps.hands) and the calibration maths (rps.calibrate)."""
+import numpy as np
+import pytest
+
+from conftest import shared_path
+from rps import hard
+from rps.augment import cut_by_frame, hard_training_crop, motion_blur
+from rps.calibrate import choose_not_sure, expected_calibration_error, fit_temperature
+from rps.hands import RETRY_STEPS, brightened, find_hands_or_retry
+from rps.predict import calibrated
+
+
+def small_val(per_class=2):
+    """A few SubhiH photos with their landmarks, found the app's way (no cache file needed)."""
+    root = shared_path("rps", "subhih")
+    paths, labels, found, points = [], [], [], []
+    for label, name in enumerate(["rock", "paper", "scissors"]):
+        for path in sorted((root / name).glob("*.jpg"))[:per_class]:
+            search = find_hands_or_retry(hard.read_rgb(str(path)))
+            paths.append(str(path))
+            labels.append(label)
+            found.append(bool(search.hands))
+            points.append(search.hands[0].points if search.hands else np.zeros((21, 3), np.float32))
+    return {"paths": np.array(paths), "labels": np.array(labels), "found": np.array(found), "points": np.stack(points)}
+
+
+def test_families_are_deterministic_and_change_the_photos():
+    val = small_val()
+    for name in hard.FAMILIES:
+        first, again = hard.hand_family(name, val, per_class=2), hard.hand_family(name, val, per_class=2)
+        assert len(first.images) == 6 and list(first.labels) == [0, 0, 1, 1, 2, 2]
+        for a, b in zip(first.images, again.images):
+            assert a.dtype == np.uint8 and a.ndim == 3 and np.array_equal(a, b), name
+    cut = hard.hand_family("cut", val, per_class=2)
+    originals = [hard.read_rgb(str(p)) for p in val["paths"]]
+    assert all(c.shape != o.shape for c, o in zip(cut.images, originals))  # something was cut away
+    dark = hard.hand_family("dark", val, per_class=2)
+    assert np.mean([d.mean() for d in dark.images]) < 0.4 * np.mean([o.mean() for o in originals])
+
+
+def test_no_hand_pictures_hold_no_hand_landmarks():
+    val = small_val(per_class=3)
+    pictures = hard.no_hand_set(val, count=24)
+    assert (pictures.labels == -1).all() and len(pictures.images) >= 20
+    assert any("inpainted" in s for s in pictures.sources) and any("blank" in s for s in pictures.sources)
+    found = [bool(find_hands_or_retry(p).hands) for p in pictures.images[:8]]
+    assert sum(found) <= 1
+
+
+def test_fit_split_keeps_subhih_test_photos_out():
+    split = hard.fit_split(["train__a.jpg", "test__b.jpg", "synthetic: blank", "synthetic: noise", "train__c.jpg: strip"])
+    assert list(split) == [True, False, True, False, True]
+
+
+def test_retry_steps_find_a_dark_hand_the_first_look_misses():
+    # A real open hand, darkened until the first look misses it: the retries must find it again.
+    path = sorted(shared_path("rps", "subhih", "paper").glob("*.jpg"))[3]
+    rgb = hard.read_rgb(str(path))
+    for factor in (0.12, 0.08, 0.05):
+        dark = (rgb * factor).astype(np.uint8)
+        report = {}
+        found = find_hands_or_retry(dark, report=report)
+        if report["step"] != "first look":
+            break
+    assert found.hands and report["step"] in [name for name, _, _ in RETRY_STEPS], report
+    assert brightened(dark).mean() > 2 * dark.mean()
+
+
+def test_hard_training_crops_and_cut():
+    rng = np.random.default_rng(0)
+    rgb = np.full((200, 300, 3), (37, 137, 47), np.uint8)
+    rgb[60:140, 100:220] = (200, 160, 140)
+    mask = np.zeros((200, 300), np.uint8)
+    mask[60:140, 100:220] = 255
+    points = np.zeros((21, 3), np.float32)
+    points[:, 0] = np.linspace(100, 220, 21)
+    points[:, 1] = np.linspace(140, 60, 21)
+    cut_rgb, cut_mask, moved = cut_by_frame(rgb, mask, points, rng)
+    assert cut_rgb.shape[:2] == cut_mask.shape and cut_rgb.size < rgb.size
+    assert (moved[:, :2].min(0) < 0).any() or (moved[:, 0].max() > cut_rgb.shape[1]) or (moved[:, 1].max() > cut_rgb.shape[0])
+    for _ in range(5):
+        crop = hard_training_crop(rgb, mask, points, rng, 96)
+        assert crop.shape == (96, 96, 3) and crop.dtype == np.uint8
+    blurred = motion_blur(rgb, rng)
+    assert blurred.shape == rgb.shape and not np.array_equal(blurred, rgb)
+
+
+def test_temperature_scaling_recovers_a_known_temperature():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0, 3, (4000, 3))
+    labels = np.array([rng.choice(3, p=np.exp(row) / np.exp(row).sum()) for row in logits])
+    overconfident = np.exp(2 * logits) / np.exp(2 * logits).sum(1, keepdims=True)  # T = 2 undoes this
+    temperature = fit_temperature(overconfident, labels)
+    assert temperature == pytest.approx(2.0, rel=0.1)
+    fixed = calibrated("ensemble", overconfident, temperature)
+    before = expected_calibration_error(overconfident.max(1), overconfident.argmax(1) == labels)
+    after = expected_calibration_error(fixed.max(1), fixed.argmax(1) == labels)
+    assert after < before / 2
+
+
+def test_not_sure_threshold_keeps_the_coverage_asked_for():
+    confidence = np.linspace(0.34, 1.0, 1000)
+    threshold = choose_not_sure(confidence, 0.9)
+    assert (confidence >= threshold).mean() >= 0.9 and (confidence >= threshold + 0.02).mean() < 0.9
+
+
+def test_calibration_was_fitted_on_the_shipped_models():
+    # A retrained model without `python -m rps.calibrate` would keep another model's temperature and thresholds.
+    import json
+
+    from rps.predict import CHECKPOINTS, MODEL_CHOICES
+
+    card = json.loads((CHECKPOINTS / "rps_calibration.json").read_text())
+    assert card["checkpoints"] == hard.checkpoints_digest()
+    assert set(card["models"]) == set(MODEL_CHOICES) and 0 < card["presence_threshold"] < 1
+    presence = json.loads((CHECKPOINTS / "rps_presence.json").read_text())
+    lite0 = json.loads((CHECKPOINTS / "rps_efficientnet_lite0.json").read_text())
+    assert presence["embedding_of"]["sha256"] == lite0["weights"]["sha256"]
