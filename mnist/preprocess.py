@@ -4,9 +4,13 @@ The MNIST way (LeCun et al.): take the ink, crop it to its bounding box, scale t
 keeping the aspect ratio (antialiased), and paste it into a 28x28 frame so that its centre of mass is in
 the middle. Any canvas size, brush width, brush colour and position gives nearly the same 28x28 image.
 
-Ink is the alpha channel when the image has transparent parts (any brush colour on a transparent canvas),
-otherwise the colour difference from the local background (dark or coloured ink on white, a photo of
-ink on paper: a coarse median of the picture is the background, so shadows and paper grain stay out).
+Where the ink is, three cases:
+  - transparent canvas: the alpha channel (any brush colour);
+  - a plain canvas of one colour (what a browser's Sketchpad sends: opaque white; also black or any
+    colour): the colour difference from that colour, the commonest one on the picture's border. Every
+    pixel of a stroke differs from the canvas, so strokes of any width stay solid;
+  - a photo of ink on paper (the border is not one colour): the difference from a smooth quadratic
+    surface fitted to the paper, so shadows and grain stay out, and no stroke is wide enough to bend it.
 
 One extra step beyond MNIST: stroke width is normalised at 4x the output size (thin brush strokes are
 widened, very thick ones thinned), because a 8 px brush on a 600 px digit would otherwise vanish to a

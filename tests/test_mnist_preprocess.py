@@ -197,3 +197,12 @@ def test_photo_of_a_thick_digit_on_shaded_paper_keeps_its_strokes_full(width):
     assert enclosed_background_pixels(image) == 0
     clean = prepare_digit(sketch(draw_digit(TWO, 1000, 0.6, (520, 480), width))).image
     assert similarity(image, clean) > 0.8
+
+
+def test_a_jpeg_of_a_white_canvas_drawing_reads_like_the_png(tmp_path):
+    drawing = draw_digit(SEVEN, 800, 0.6, (380, 420), 72, colour=(192, 57, 43, 255), background=(255, 255, 255, 255))
+    path = tmp_path / "seven.jpg"
+    Image.fromarray(drawing).convert("RGB").save(path, quality=70)
+    image = prepare_digit(str(path)).image
+    assert enclosed_background_pixels(image) == 0
+    assert similarity(image, prepare_digit(sketch(drawing)).image) > 0.97
