@@ -3,6 +3,8 @@
 Drawings are made here with mnist.strokes.draw_digit from typed stroke coordinates (the same replay the
 benchmark uses), on 800 x 800 canvases like the app's sketchpad.
 """
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -206,3 +208,16 @@ def test_a_jpeg_of_a_white_canvas_drawing_reads_like_the_png(tmp_path):
     image = prepare_digit(str(path)).image
     assert enclosed_background_pixels(image) == 0
     assert similarity(image, prepare_digit(sketch(drawing)).image) > 0.97
+
+
+def test_a_composite_captured_from_chromium_reads_as_drawn():
+    """tests/data/chromium_sketchpad_5.png is what the app's Sketchpad sent from headless Chromium (Playwright,
+    mouse, default brush): an opaque white 800 x 800 RGBA canvas with a 72 px wide black "5"."""
+    from mnist.predict import load_model
+
+    composite = np.asarray(Image.open(Path(__file__).parent / "data" / "chromium_sketchpad_5.png"))
+    assert composite.shape == (800, 800, 4) and composite[:, :, 3].min() == 255
+    prepared = prepare_digit(sketch(composite))
+    assert enclosed_background_pixels(prepared.image) == 0
+    with torch.inference_mode():
+        assert load_model("cnn")(prepared.tensor).argmax().item() == 5
