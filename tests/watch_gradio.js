@@ -33,7 +33,10 @@
       note("join", {fn: body && body.fn_index, data: body ? JSON.stringify(body.data).slice(0, 200) : null});
     }
     if (url.includes("/upload")) note("upload", {});
+    const direct = url.includes("/run/predict");
+    if (direct) note("predict", {});
     const response = await fetch.apply(this, arguments);
+    if (direct) note("predicted", {});
     w.last = Date.now();
     if (url.includes("/queue/data") && response.body) {
       const [mine, theirs] = response.body.tee();
@@ -56,6 +59,12 @@
     }
     return response;
   };
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      if (change.target.id === "digit-result") note("shown", {version: change.target.dataset.shownVersion,
+                                                              outdated: change.target.classList.contains("digit-outdated")});
+    }
+  }).observe(document, {subtree: true, attributes: true, attributeFilter: ["data-shown-version", "class"]});
   for (const kind of ["pointerdown", "pointerup"]) {
     window.addEventListener(kind, (e) => note(kind, {x: e.clientX, y: e.clientY, pointer: e.pointerType}), true);
   }
