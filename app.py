@@ -140,10 +140,25 @@ CLEAR_SKETCH_JS = """() => {
     setTimeout(() => (%s)(), 100);
 }""" % (canvas_guard.CLEARED_JS, SELECT_BRUSH_JS)
 
-# On a phone the drawing area takes the whole width, and the answer sits right under it.
+# While the canvas is newer than the answer on the page, the answer is dimmed (common/canvas_guard.js).
+# On a phone the drawing area spans the page: Gradio's editor keeps a 30 px grey border around the 800 x 800
+# area and fits it into the element, so the element reaches past the page's side padding, is 60 px taller
+# than wide, and the tools sit in a row under the area instead of over it (a touch that starts on them
+# scrolls the page). The answer's sentence comes first in the result column, right under Clear.
 DIGITS_CSS = """
 #digit-result.digit-outdated #digit-label, #digit-result.digit-outdated #digit-seen { opacity: 0.35; }
-#digit-result.digit-outdated #digit-message::after { content: " Reading your drawing..."; opacity: 0.7; }
+#digit-result.digit-outdated #digit-message p::after { content: " Reading your drawing..."; opacity: 0.7; }
+#digit-result > #digit-message { order: -1; }
+@media (max-width: 640px) {
+  .gradio-container { overflow-x: clip; }
+  #digit-sketchpad { margin: 0 -54px !important; width: calc(100% + 108px) !important;
+                     height: calc(100vw + 104px) !important; }
+  #digit-sketchpad > label { left: 62px !important; }
+  #digit-sketchpad .top-panel { right: 62px !important; }
+  #digit-sketchpad .toolbar-wrap, #digit-sketchpad .toolbar-wrap .half-container { flex-direction: row !important; }
+  #digit-sketchpad .toolbar-wrap { top: auto !important; bottom: 12px !important; left: 50% !important;
+                                   width: auto !important; gap: 12px; transform: translateX(-50%); }
+}
 """
 
 

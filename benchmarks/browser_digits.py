@@ -288,6 +288,7 @@ def draw_like_a_person(pad: DigitsPage, plan: list[Drawing], timeout_s: float = 
         now = pad.canvas_as_model_input()
         if shown_at is None:
             outcome = Outcome(drawing, None, None, 0.0, 0.0)
+            explain_lost(pad, i, lifted)
         else:
             saw = pad.model_saw()
             outcome = Outcome(drawing, pad.top_class(), (shown_at - lifted) / 1000, cosine(saw, now),
@@ -299,6 +300,21 @@ def draw_like_a_person(pad: DigitsPage, plan: list[Drawing], timeout_s: float = 
         if progress:
             progress(i, outcome)
     return outcomes
+
+
+def explain_lost(pad: DigitsPage, i: int, lifted: float, more_s: float = 60.0) -> None:
+    """Save what the page did around a lost answer, and whether the answer came later after all."""
+    import json
+    late = pad.wait_for_answer(more_s)
+    state = pad.page.evaluate("() => ({version: window.digitPad.version, result: document.querySelector("
+                              "'#digit-result').className, shown: document.querySelector('#digit-result')"
+                              ".dataset.shownVersion, events: (window.__gr || {}).events || []})")
+    state["late_s"] = None if late is None else (late - lifted) / 1000
+    state["events"] = [dict(e, t=e["t"] - lifted) for e in state["events"] if e["t"] > lifted - 30_000]
+    path = ARTIFACTS / f"browser_digits-lost-{i + 1}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(state, indent=1))
+    print(f"lost answer {i + 1}: came {state['late_s']} s after the mouse-up; page state in {path}", flush=True)
 
 
 def save_captured(page, path: Path) -> None:
