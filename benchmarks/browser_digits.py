@@ -336,14 +336,16 @@ def summarise(outcomes: list[Outcome]) -> dict:
             "p95_s": float(np.percentile(times, 95)) if len(times) else float("nan")}
 
 
-def markdown(outcomes: list[Outcome], args, seconds: float, load: str) -> str:
+def markdown(outcomes: list[Outcome], args, seconds: float, load: str, planned: int | None = None) -> str:
     s = summarise(outcomes)
+    stopped = (f" **Stopped after {s['n']} of {planned} digits.**"
+               if planned is not None and s["n"] < planned else "")
     command = "python -m benchmarks.browser_digits " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     lines = [f"# Digits drawn in the browser ({datetime.date.today()}, {os.cpu_count()} CPU cores)", "",
              f"Command: `{command.strip()}`. Chromium {args.chromium_version} headless (software rendering), "
              f"`python app.py` on loopback; viewport {VIEWPORT['width']} x {VIEWPORT['height']} at device "
              f"scale {DEVICE_SCALE}; strokes thinned to {MIN_STEP:.0f} canvas px; seed {args.seed}. "
-             f"Load average before / after: {load}. Run time {seconds / 60:.1f} min.", "",
+             f"Load average (1 / 5 / 15 min) before / after: {load}. Run time {seconds / 60:.1f} min.{stopped}", "",
              "| digits | correct | lost | stale | median s, mouse-up to answer | p95 s | target |",
              "|---|---|---|---|---|---|---|",
              f"| {s['n']} | **{100 * s['correct'] / s['n']:.1f} %** ({s['correct']}) | {s['lost']} | {s['stale']} "
@@ -389,8 +391,13 @@ def main() -> None:
             browser = launch_chromium(playwright)
             args.chromium_version = browser.version
             pad = open_digits_page(browser, server.url)
+            done: list[Outcome] = []
+            args.out.parent.mkdir(parents=True, exist_ok=True)
 
             def progress(i, o):
+                done.append(o)   # the report is rewritten after every digit, so a stopped run still counts
+                args.out.write_text(markdown(done, args, time.monotonic() - began,
+                                             f"{load_before} / {load_average()}", len(plan)))
                 state = "ok" if o.correct else "LOST" if o.lost else "STALE" if o.stale else "wrong"
                 print(f"{i + 1:3d}/{len(plan)} drew {o.drawing.label} -> {o.shown} {state} "
                       f"{o.seconds if o.seconds is None else round(o.seconds, 2)} s "
