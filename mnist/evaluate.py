@@ -4,7 +4,7 @@ Writes accuracy and per-class accuracy to stdout, and a confusion matrix and a g
 (PNG) into --out (default artifacts/, git-ignored).
 
     python -m mnist.evaluate --model cnn --data-dir ../shared/data/mnist
-    python -m mnist.evaluate --model lenet5 --drawn        # also held-out pen writers, replayed 800 x 800
+    python -m mnist.evaluate --model lenet5 --drawn        # also held-out pen writers, replayed 800 x 800 in each style
 """
 from __future__ import annotations
 

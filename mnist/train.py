@@ -9,6 +9,8 @@ Without --data-dir / $MNIST_DIR the data comes from the Hugging Face Hub (ylecun
 `--pen-writers train` adds the pen trajectories of 20 of the 30 pendigits writers, replayed on canvases
 like the app's sketchpad and put through the app's own preprocessing; the other 10 writers
 (strokes.HELD_OUT_WRITERS) are held out and measured after training as "drawn-digit accuracy".
+`--pen-style mixed` draws each replay in one of mnist.strokes.STYLES: transparent canvas, the browser's opaque
+white canvas with 20-100 px brushes, or the trajectory changed as another writer would draw it.
 The checkpoint (weights + JSON card with metrics and the exact command) goes to checkpoints/mnist_<model>.
 """
 from __future__ import annotations
