@@ -185,9 +185,9 @@ def digits_tab():
     gr.Examples(examples=digits.example_drawings(), inputs=sketch, label="Examples drawn by this project",
                 elem_id="digit-examples")
     gr.Markdown(DIGITS_HELP)
-    # The API endpoint: called by clients only, never by the page.
-    gr.on([], classify_digit, sketch, [label, message, gr.State()], api_name="classify_digit", preprocess=False,
-          concurrency_limit=2, concurrency_id="models")
+    # The API endpoint: called by clients only, never by the page (its picture goes to a State nobody shows).
+    gr.on([], classify_digit, sketch, [label, message, gr.State(time_to_live=PICTURE_TTL_SECONDS)],
+          api_name="classify_digit", preprocess=False, concurrency_limit=2, concurrency_id="models")
     # The page: each read carries the version of the canvas it read, and its answer is shown only while the
     # canvas is still that version (common/canvas_guard.py explains why Gradio alone shows stale answers).
     answer = gr.State(time_to_live=PICTURE_TTL_SECONDS)
