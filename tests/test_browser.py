@@ -1,6 +1,6 @@
 """The real app in headless Chromium, driven like a person: draw digits with the mouse, upload and photograph hands.
 
-    .venv/bin/python -m pytest -m browser tests/test_browser.py        # ~2-3 minutes on 2 busy cores
+    .venv/bin/python -m pytest -m browser tests/test_browser.py        # ~4 min on 2 quiet cores, 7 at load 14
 
 A session fixture starts `python app.py` on a free loopback port; each test opens a page with Playwright (sync API)
 on Debian's /usr/bin/chromium (Playwright cannot download its own browser here). Screenshots of every step, the
@@ -10,6 +10,8 @@ Digits are replayed from UCI pen trajectories (../shared/data, the first sample 
 strokes on the Sketchpad; the test waits until the prediction for the *last* stroke is on the page (see
 tests/watch_gradio.js) and reads the gr.Label's top class. A misread digit fails the test: that is the app's real
 behaviour. Hand photos come from ../shared/data/rps/subhih; the webcam test feeds one to Chromium's fake camera.
+The last two tests use benchmarks/browser_digits.py: 8 digits drawn fast with Clear between (no answer may be
+stale or missing), and a digit drawn with touch input at phone width (390 x 844).
 """
 from __future__ import annotations
 
