@@ -20,7 +20,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry; must
 
 import gradio as gr
 
-from common import flagging, report
+from common import canvas_guard, flagging, report
 from common.errors import ModelFileError, UserInputError
 from common.runtime import limit_malloc_arenas
 from mnist import predict as digits
@@ -138,21 +138,44 @@ SELECT_BRUSH_JS = """() => {
     };
     pick(40);
 }"""
+PAGE_LOAD_JS = "() => { (%s)(); (%s)(); }" % (canvas_guard.INSTALL_JS, SELECT_BRUSH_JS)
 
 # Setting the Sketchpad's value to None from Python leaves Gradio 6's editor stuck (a spinner over it, no more
 # change events, so nothing is read again); its own "Clear canvas" control resets it properly, so Clear
 # presses that one in the browser, and the server clears the outputs.
 CLEAR_SKETCH_JS = """() => {
+    %s
     const pad = document.querySelector('#digit-sketchpad');
     const trash = pad && (pad.querySelector('button[aria-label="Clear canvas"]')
                           || [...pad.querySelectorAll('.top-panel button')].pop());
     if (trash) trash.click();
     setTimeout(() => (%s)(), 100);
-}""" % SELECT_BRUSH_JS
+}""" % (canvas_guard.CLEARED_JS, SELECT_BRUSH_JS)
+
+# While the canvas is newer than the answer on the page, the answer is dimmed (common/canvas_guard.js).
+# On a phone the drawing area spans the page: Gradio's editor keeps a 30 px grey border around the 800 x 800
+# area and fits it into the element, so the element reaches past the page's side padding, is 60 px taller
+# than wide, and the tools sit in a row under the area instead of over it (a touch that starts on them
+# scrolls the page). The answer's sentence comes first in the result column, right under Clear.
+DIGITS_CSS = """
+#digit-result.digit-outdated #digit-label, #digit-result.digit-outdated #digit-seen { opacity: 0.35; }
+#digit-result.digit-outdated #digit-message p::after { content: " Reading your drawing..."; opacity: 0.7; }
+#digit-result > #digit-message { order: -1; }
+@media (max-width: 640px) {
+  .gradio-container { overflow-x: clip; }
+  #digit-sketchpad { margin: 0 -54px !important; width: calc(100% + 108px) !important;
+                     height: calc(100vw + 104px) !important; }
+  #digit-sketchpad > label { left: 62px !important; }
+  #digit-sketchpad .top-panel { right: 62px !important; }
+  #digit-sketchpad .toolbar-wrap, #digit-sketchpad .toolbar-wrap .half-container { flex-direction: row !important; }
+  #digit-sketchpad .toolbar-wrap { top: auto !important; bottom: 12px !important; left: 50% !important;
+                                   width: auto !important; gap: 12px; transform: translateX(-50%); }
+}
+"""
 
 
 def clear_digit():
-    return None, "Draw a digit.", None, None
+    return None, digits.EMPTY_MESSAGE, None
 
 
 def digits_tab():
@@ -166,22 +189,30 @@ def digits_tab():
             )
             sketch.blob_storage = SKETCH_BLOBS  # see uploaded_sketch
             clear = gr.Button("Clear", elem_id="digit-clear")
-        with gr.Column(scale=2):
+        with gr.Column(scale=2, elem_id="digit-result"):
             label = gr.Label(label="Prediction", num_top_classes=3, elem_id="digit-label")
             message = gr.Markdown("Draw a digit.", elem_id="digit-message")
             seen = gr.Image(label="What the model saw (28 × 28)", interactive=False, height=224, width=224,
                             elem_id="digit-seen")
-    gr.Examples(examples=digits.example_drawings(), inputs=sketch, label="Examples drawn by this project")
+    gr.Examples(examples=digits.example_drawings(), inputs=sketch, label="Examples drawn by this project",
+                elem_id="digit-examples")
     flag_controls("digits", [seen, label], [str(digit) for digit in range(10)])
     gr.Markdown(DIGITS_HELP)
-    seen_picture = gr.State(time_to_live=PICTURE_TTL_SECONDS)
-    sketch.change(classify_digit, sketch, [label, message, seen_picture], api_name="classify_digit",
-                  show_progress="hidden", preprocess=False, trigger_mode="always_last", concurrency_limit=2,
-                  concurrency_id="models",
-                  ).success(show_picture, seen_picture, seen, api_visibility="private", show_progress="hidden",
-                            queue=False)
-    clear.click(clear_digit, None, [label, message, seen_picture, seen], js=CLEAR_SKETCH_JS, api_visibility="private",
-                queue=False)
+    # The API endpoint: called by clients only, never by the page (its picture goes to a State nobody shows).
+    gr.on([], classify_digit, sketch, [label, message, gr.State(time_to_live=PICTURE_TTL_SECONDS)],
+          api_name="classify_digit", preprocess=False, concurrency_limit=2, concurrency_id="models")
+    # The page: each read carries the version of the canvas it read, and its answer is shown only while the
+    # canvas is still that version (common/canvas_guard.py explains why Gradio alone shows stale answers).
+    answer = gr.State(time_to_live=PICTURE_TTL_SECONDS)
+    version, shown_version = gr.Number(-1, visible=False), gr.Number(-1, visible=False)
+    read = sketch.change(canvas_guard.versioned(classify_digit), [sketch, version], answer,
+                         js=canvas_guard.TAG_READ_JS, api_visibility="private", show_progress="hidden", preprocess=False,
+                         trigger_mode="always_last", concurrency_limit=2, concurrency_id="models")
+    read.success(canvas_guard.show_if_current(3), [answer, version], [label, message, seen, shown_version],
+                 js=canvas_guard.CURRENT_JS, api_visibility="private", show_progress="hidden", queue=False,
+                 ).then(None, shown_version, None, js=canvas_guard.MARK_SHOWN_JS, api_visibility="private")
+    clear.click(clear_digit, None, [label, message, seen], js=CLEAR_SKETCH_JS, cancels=[read],
+                api_visibility="private", queue=False)
 
 
 def rps_tab():
@@ -459,7 +490,7 @@ def build_demo() -> gr.Blocks:
                 rps_tab()
             with gr.Tab("How it was made", id="results"):
                 results_tab()
-        demo.load(None, js=SELECT_BRUSH_JS)
+        demo.load(None, js=PAGE_LOAD_JS)
         demo.unload(release_live_camera)
     # Both endpoints share two CPU-bound workers; the queue caps waiting requests instead of piling up.
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=2)
@@ -480,4 +511,5 @@ demo = build_demo()
 
 if __name__ == "__main__":
     threading.Thread(target=warm_up, daemon=True).start()
-    demo.launch(max_file_size=MAX_UPLOAD, server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
+    demo.launch(max_file_size=MAX_UPLOAD, css=DIGITS_CSS,
+                server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))

@@ -4,7 +4,7 @@ Writes accuracy and per-class accuracy to stdout, and a confusion matrix and a g
 (PNG) into --out (default artifacts/, git-ignored).
 
     python -m mnist.evaluate --model cnn --data-dir ../shared/data/mnist
-    python -m mnist.evaluate --model lenet5 --drawn        # also held-out pen writers, replayed 800 x 800
+    python -m mnist.evaluate --model lenet5 --drawn        # also held-out pen writers, replayed 800 x 800 in each style
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from common.training import accuracy, confusion_matrix, predict
 from mnist.data import CLASSES, load_mnist_tensors, normalise
 from mnist.predict import MODEL_CHOICES, load_model
 from mnist.preprocess import naive_resize, prepare_digit
-from mnist.strokes import HELD_OUT_WRITERS, parse_pendigits, replay_set, split_writers
+from mnist.strokes import HELD_OUT_WRITERS, STYLES, parse_pendigits, replay_set, split_writers
 from mnist.train import TensorBatches, per_class_accuracy
 
 DEFAULT_PENDIGITS = "../shared/data/digits/pendigits/pendigits-orig.tra"
@@ -43,11 +43,13 @@ def evaluate_mnist(model, data_dir=None, out: Path | None = None, name: str = ""
     return result
 
 
-def drawn_digit_inputs(digits, seed: int, preprocessing: str = "mnist", canvas_size: int = 800):
-    """(N x 1 x 28 x 28 normalised inputs, labels, 28 x 28 images) of pen digits replayed like sketchpad drawings."""
+def drawn_digit_inputs(digits, seed: int, preprocessing: str = "mnist", canvas_size: int = 800,
+                       style: str = "sketchpad"):
+    """(N x 1 x 28 x 28 normalised inputs, labels, 28 x 28 images) of pen digits replayed like sketchpad
+    drawings in `style` (mnist.strokes.STYLES: "sketchpad" transparent, "browser" opaque white, "varied")."""
     prepare = prepare_digit if preprocessing == "mnist" else naive_resize
     tensors, labels, images = [], [], []
-    for label, canvas in replay_set(digits, seed, canvas_size):
+    for label, canvas in replay_set(digits, seed, canvas_size, style=style):
         prepared = prepare(canvas)
         if prepared.is_empty:   # cannot happen for replayed strokes; counted as wrong if it did
             tensors.append(torch.full((1, 1, 28, 28), -1.0))
@@ -58,11 +60,12 @@ def drawn_digit_inputs(digits, seed: int, preprocessing: str = "mnist", canvas_s
     return torch.cat(tensors), torch.tensor(labels), images
 
 
-def evaluate_drawn(model, pendigits: str, seed: int = 0, preprocessing: str = "mnist", writers=None) -> dict:
-    """Accuracy on the held-out writers' pen digits replayed on 800 x 800 canvases."""
+def evaluate_drawn(model, pendigits: str, seed: int = 0, preprocessing: str = "mnist", writers=None,
+                   style: str = "sketchpad") -> dict:
+    """Accuracy on the held-out writers' pen digits replayed on 800 x 800 canvases in `style`."""
     digits = parse_pendigits(pendigits)
     _, held_out = split_writers(digits, set(HELD_OUT_WRITERS if writers is None else writers))
-    inputs, labels, _ = drawn_digit_inputs(held_out, seed, preprocessing)
+    inputs, labels, _ = drawn_digit_inputs(held_out, seed, preprocessing, style=style)
     probs, labels = predict(model, TensorBatches(inputs, labels, 500, shuffle=False))
     return {"accuracy": accuracy(probs, labels), "count": len(labels), "per_class": per_class_accuracy(probs, labels)}
 
@@ -84,8 +87,10 @@ def main() -> None:
     print("per class:", result["per_class"])
     print("figures:", result["confusion_png"], result["errors_png"])
     if args.drawn:
-        drawn = evaluate_drawn(model, args.pendigits, args.seed)
-        print(f"{args.model}: drawn digits of held-out writers {drawn['accuracy']:.4%} ({drawn['count']} digits)")
+        for style in STYLES:
+            drawn = evaluate_drawn(model, args.pendigits, args.seed, style=style)
+            print(f"{args.model}: drawn digits of held-out writers, {style} style: {drawn['accuracy']:.4%} "
+                  f"({drawn['count']} digits)")
 
 
 if __name__ == "__main__":

@@ -4,9 +4,13 @@ The MNIST way (LeCun et al.): take the ink, crop it to its bounding box, scale t
 keeping the aspect ratio (antialiased), and paste it into a 28x28 frame so that its centre of mass is in
 the middle. Any canvas size, brush width, brush colour and position gives nearly the same 28x28 image.
 
-Ink is the alpha channel when the image has transparent parts (any brush colour on a transparent canvas),
-otherwise the colour difference from the local background (dark or coloured ink on white, a photo of
-ink on paper: a coarse median of the picture is the background, so shadows and paper grain stay out).
+Where the ink is, three cases:
+  - transparent canvas: the alpha channel (any brush colour);
+  - a plain canvas of one colour (what a browser's Sketchpad sends: opaque white; also black or any
+    colour): the colour difference from that colour, the commonest one on the picture's border. Every
+    pixel of a stroke differs from the canvas, so strokes of any width stay solid;
+  - a photo of ink on paper (the border is not one colour): the difference from a smooth quadratic
+    surface fitted to the paper, so shadows and grain stay out, and no stroke is wide enough to bend it.
 
 One extra step beyond MNIST: stroke width is normalised at 4x the output size (thin brush strokes are
 widened, very thick ones thinned), because a 8 px brush on a 600 px digit would otherwise vanish to a
@@ -23,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from PIL import Image, ImageFilter
+from PIL import Image, ImageChops, ImageFilter
 
 from common.errors import UserInputError
 from common.images import open_image
@@ -37,6 +41,8 @@ TARGET_STROKE = 4 * 2.6   # MNIST strokes are ~2.5-3 px at 20 px digit height
 MIN_CONTRAST = 40         # of 255: a weaker difference from the background is not ink
 MIN_SIDE = 8              # pixels; smaller images are refused
 MIN_INK_PIXELS = 6        # fewer marked pixels than this is a speck, not a digit
+UNIFORM_TOLERANCE = 12    # border pixels this close (of 255) to the commonest border colour are canvas ...
+UNIFORM_SHARE = 0.5       # ... and when this share of the border is, the picture is a plain canvas, not a photo
 
 
 @dataclass
@@ -81,22 +87,67 @@ def ink_map(image: Image.Image) -> np.ndarray:
         alpha = np.asarray(image.getchannel("A"))
         if alpha.min() < 128:   # transparent parts exist: whatever is painted is ink, in any colour
             return _clean(alpha.copy())
-        image = image.convert("RGB")
-    return _ink_against_background(image)
+    rgb = image.convert("RGB")
+    pixels = np.asarray(rgb, dtype=np.int16)
+    background = uniform_background(pixels)
+    if background is not None:   # a canvas: ink is whatever differs from its one colour, however wide
+        canvas = Image.new("RGB", rgb.size, tuple(int(v) for v in background))
+        return _ink_from_difference(channel_max(np.asarray(ImageChops.difference(rgb, canvas))), noisy=False)
+    return _ink_from_difference(channel_max(np.abs(pixels - paper_background(pixels))), noisy=True)
 
 
-def _ink_against_background(image: Image.Image) -> np.ndarray:
-    width, height = image.size
-    # Background = a coarse (about 24 cells on the longer side) median: ink strokes are a minority in any
-    # cell neighbourhood, so they drop out, while slow light changes (shadows on paper) stay in.
-    cells = max(1, round(max(width, height) / 24))
-    small = image.reduce(cells) if cells > 1 else image
-    background = small.filter(ImageFilter.MedianFilter(5)).resize(image.size, Image.Resampling.BILINEAR)
-    difference = np.abs(np.asarray(image, dtype=np.int16) - np.asarray(background, dtype=np.int16)).max(axis=2)
-    contrast = np.percentile(difference, 99.9) if difference.size > 1000 else difference.max()
+def channel_max(difference: np.ndarray) -> np.ndarray:
+    """H x W: the largest of the three channel differences (any colour change counts, even hue alone)."""
+    return np.maximum(np.maximum(difference[:, :, 0], difference[:, :, 1]), difference[:, :, 2])
+
+
+def uniform_background(pixels: np.ndarray) -> np.ndarray | None:
+    """The canvas colour (3 values) when the picture's border is mostly one colour, else None (a photo).
+
+    The candidate is the commonest colour on the border (a stroke may touch the border but does not cover
+    most of it); it is the canvas when at least UNIFORM_SHARE of the border is within UNIFORM_TOLERANCE of
+    it. Paper in a photo changes too much along the border for that (light falls off, grain)."""
+    height, width, _ = pixels.shape
+    band = max(1, min(height, width) // 50)
+    border = np.concatenate([pixels[:band].reshape(-1, 3), pixels[-band:].reshape(-1, 3),
+                             pixels[:, :band].reshape(-1, 3), pixels[:, -band:].reshape(-1, 3)])
+    packed = (border[:, 0].astype(np.int32) << 16) | (border[:, 1].astype(np.int32) << 8) | border[:, 2]
+    values, counts = np.unique(packed, return_counts=True)
+    common = int(values[np.argmax(counts)])
+    colour = np.array([common >> 16, (common >> 8) & 255, common & 255], np.int16)
+    near = np.abs(border - colour).max(axis=1) <= UNIFORM_TOLERANCE
+    return colour if near.mean() >= UNIFORM_SHARE else None
+
+
+def paper_background(pixels: np.ndarray) -> np.ndarray:
+    """H x W x 3 estimate of the paper in a photo: a smooth (quadratic) surface of light per colour channel,
+    fitted to the pixels that are not ink. A quadratic follows shading and vignetting but cannot bend into
+    a stroke, so the inside of a wide stroke is never taken for paper."""
+    height, width, _ = pixels.shape
+    step = max(1, round(max(height, width) / 96))   # fit on a ~96 px grid: plenty for a smooth surface
+    sample = pixels[::step, ::step].reshape(-1, 3).astype(np.float64)
+    rows, cols = np.mgrid[0:height:step, 0:width:step]
+    terms = _quadratic_terms(rows.ravel() / height, cols.ravel() / width)
+    paper = np.ones(len(sample), bool)
+    for _ in range(3):   # fit, call the worst-fitting pixels ink, refit on the rest
+        coefficients, *_ = np.linalg.lstsq(terms[paper], sample[paper], rcond=None)
+        residual = np.abs(sample - terms @ coefficients).max(axis=1)
+        paper = residual <= max(otsu_threshold(np.clip(residual, 0, 255).astype(np.uint8)), MIN_CONTRAST // 4)
+    rows, cols = np.mgrid[0:height, 0:width]
+    return (_quadratic_terms(rows.ravel() / height, cols.ravel() / width) @ coefficients).reshape(height, width, 3)
+
+
+def _quadratic_terms(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=1)
+
+
+def _ink_from_difference(difference: np.ndarray, noisy: bool) -> np.ndarray:
+    """Colour difference from the background (H x W, 0..255) -> ink strength, full for a typical ink pixel.
+    `noisy` (photos): a few outlying pixels (glare, dust) do not count as contrast."""
+    difference = np.clip(difference, 0, 255).astype(np.uint8)
+    contrast = np.percentile(difference, 99.9) if noisy and difference.size > 1000 else difference.max()
     if contrast < MIN_CONTRAST:
-        return np.zeros((height, width), np.uint8)
-    difference = difference.astype(np.uint8)
+        return np.zeros(difference.shape, np.uint8)
     threshold = max(otsu_threshold(difference), MIN_CONTRAST // 2)
     # Scale so that the typical ink pixel is full strength, keep antialiased edges soft.
     ink_level = max(float(np.median(difference[difference > threshold])), 1.0)

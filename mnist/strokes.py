@@ -9,10 +9,12 @@ like a browser sketchpad brush.
     canvas = draw_digit(digits[0].strokes, canvas_size=800, height_fraction=0.5, centre=(400, 400),
                         brush_width=20, colour=(0, 0, 0, 255))       # 800 x 800 x 4 uint8, transparent
     python -m mnist.strokes --out artifacts/pen_samples.png           # a sheet of random replays
+    python -m mnist.strokes --style varied --out artifacts/varied.png  # ... as other writers, in the browser
 """
 from __future__ import annotations
 
 import argparse
+import math
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,7 +111,7 @@ def draw_digit(strokes: list[Stroke], canvas_size: int = 800, height_fraction: f
 
 
 def random_drawing(strokes: list[Stroke], rng: random.Random, canvas_size: int = 800) -> np.ndarray:
-    """The digit as a person might draw it on the app's sketchpad: varied size, place, brush and colour.
+    """The digit as a person might draw it on a transparent sketchpad: varied size, place, brush and colour.
 
     Sizes 15-80 % of the canvas height and brushes 8-40 px are for an 800 px canvas; smaller canvases
     scale both, so a 400 px replay looks like a half-size screenshot of an 800 px one.
@@ -125,12 +127,121 @@ def random_drawing(strokes: list[Stroke], rng: random.Random, canvas_size: int =
     return draw_digit(strokes, canvas_size, height, centre, brush, colour)
 
 
-def replay_set(digits: list[PenDigit], seed: int, canvas_size: int = 800, variants: int = 1):
-    """Yield (label, RGBA canvas) for each digit `variants` times, styled by a seeded `random_drawing`."""
+def browser_drawing(strokes: list[Stroke], rng: random.Random, canvas_size: int = 800) -> np.ndarray:
+    """The digit as the app's Sketchpad sends it from a browser: an opaque white RGBA canvas, a round brush
+    20-100 px wide (Gradio's brush size is a radius: the default 36 paints 72 px lines), one of the app's
+    three brush colours. Bigger brushes go with bigger digits (a stroke under ~1/4 of the digit's height)."""
+    unit = canvas_size / 800
+    brush = rng.uniform(20, 100)
+    height = rng.uniform(max(0.15, 4 * brush / 800), 0.85)
+    centre = (rng.uniform(0.2, 0.8) * canvas_size, rng.uniform(0.2, 0.8) * canvas_size)
+    colour = rng.choice(BROWSER_BRUSH_COLOURS)
+    return draw_digit(strokes, canvas_size, height, centre, brush * unit, colour, background=(255, 255, 255, 255))
+
+
+# The Sketchpad's brush colours in app.py (#000000, #1f4fd6, #c0392b).
+BROWSER_BRUSH_COLOURS = [(0, 0, 0, 255), (31, 79, 214, 255), (192, 57, 43, 255)]
+
+
+def vary_strokes(strokes: list[Stroke], rng: random.Random) -> list[Stroke]:
+    """The same digit as another writer with another pen might draw it: slanted, wider or narrower, turned,
+    wobbly, with overshooting or short stroke ends, a pen lifted mid-stroke, strokes drawn a little apart,
+    and sampled densely (a mouse) or sparsely (a slow tablet). Keeps the digit's identity; used to make
+    training replays and the benchmark's "varied" rendering look like many more writers than pendigits has."""
+    points = np.concatenate(strokes)
+    low, high = points.min(0), points.max(0)
+    size = float(max(high[1] - low[1], high[0] - low[0], 1e-6))
+    centre = (low + high) / 2
+    slant, aspect, turn = rng.uniform(-0.35, 0.35), math.exp(rng.uniform(-0.35, 0.25)), math.radians(rng.uniform(-10, 10))
+    # Shear (slant), stretch (aspect), then turn; all about the digit's centre.
+    matrix = np.array([[math.cos(turn), -math.sin(turn)], [math.sin(turn), math.cos(turn)]]) @ \
+        np.array([[aspect, slant], [0.0, 1.0]])
+    wobble = _smooth_wobble(rng, amplitude=rng.uniform(0, 0.04) * size)
+    varied: list[Stroke] = []
+    for stroke in strokes:
+        spacing = rng.uniform(0.01, 0.08) * size
+        path = _resample(stroke, spacing)
+        if len(path) > 1 and rng.random() < 0.3:   # overshoot or stop short at either end
+            path = _extend_ends(path, rng.uniform(-0.06, 0.06) * size, rng.uniform(-0.06, 0.06) * size)
+        path = path + wobble(path / size) + np.array([rng.gauss(0, 0.015), rng.gauss(0, 0.015)]) * size
+        tremor = np.random.default_rng(rng.getrandbits(32)).normal(0, 0.1, path.shape) * min(spacing, 0.03 * size)
+        path = path + tremor
+        if len(path) > 6 and rng.random() < 0.12:   # the pen lifted for a moment: a small gap in the stroke
+            cut = rng.randrange(2, len(path) - 3)
+            gap = max(1, round(len(path) * rng.uniform(0.02, 0.08)))
+            varied += [path[:cut], path[cut + gap:]]
+        else:
+            varied.append(path)
+    varied = [((s - centre) @ matrix.T + centre).astype(np.float32) for s in varied if len(s)]
+    if rng.random() < 0.05:   # a stray tap of the pen near the digit
+        spot = centre + np.array([rng.uniform(-0.6, 0.6), rng.uniform(-0.6, 0.6)]) * size
+        varied.append(np.array([spot], np.float32))
+    return varied
+
+
+def _resample(stroke: Stroke, spacing: float) -> Stroke:
+    """Points every `spacing` along the stroke (a fast pen leaves few points, a slow one many)."""
+    if len(stroke) < 2:
+        return stroke.astype(np.float64)
+    lengths = np.r_[0, np.cumsum(np.linalg.norm(np.diff(stroke, axis=0), axis=1))]
+    if lengths[-1] < 1e-6:
+        return stroke[:1].astype(np.float64)
+    at = np.linspace(0, lengths[-1], max(2, int(lengths[-1] / spacing) + 1))
+    return np.stack([np.interp(at, lengths, stroke[:, 0]), np.interp(at, lengths, stroke[:, 1])], axis=1)
+
+
+def _extend_ends(path: np.ndarray, start: float, end: float) -> np.ndarray:
+    """Lengthen (positive) or shorten (negative) a path at its start and end by the given distances."""
+    def move(points: np.ndarray, by: float) -> np.ndarray:   # acts on the first point of `points`
+        direction = points[0] - points[1]
+        norm = np.linalg.norm(direction)
+        if norm < 1e-6:
+            return points
+        if by >= 0:
+            return np.vstack([points[0] + direction / norm * by, points])
+        lengths = np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))
+        keep = int(np.searchsorted(lengths, -by))
+        return points[min(keep, len(points) - 2):]
+    path = move(path, start)
+    return move(path[::-1], end)[::-1] if len(path) > 1 else path
+
+
+def _smooth_wobble(rng: random.Random, amplitude: float):
+    """A smooth random displacement field over the digit (sums of a few low-frequency waves)."""
+    waves = [(rng.uniform(0.5, 2.0), rng.uniform(0.5, 2.0), rng.uniform(0, 2 * math.pi), rng.uniform(0, 2 * math.pi))
+             for _ in range(4)]
+
+    def field(unit_points: np.ndarray) -> np.ndarray:
+        x, y = unit_points[:, 0], unit_points[:, 1]
+        dx = sum(math.sqrt(0.5) * np.sin(2 * math.pi * (fx * x + fy * y) + px) for fx, fy, px, _ in waves[:2])
+        dy = sum(math.sqrt(0.5) * np.sin(2 * math.pi * (fx * x + fy * y) + py) for fx, fy, _, py in waves[2:])
+        return amplitude * np.stack([dx, dy], axis=1)
+    return field
+
+
+STYLES = {
+    # name: (vary the trajectory like another writer?, how it is drawn)
+    "sketchpad": (False, random_drawing),   # the original benchmark: transparent canvas, brush 8-40 px
+    "browser": (False, browser_drawing),    # what Chromium sends: opaque white, brush 20-100 px
+    "varied": (True, browser_drawing),      # other writers and pens (vary_strokes), drawn as in the browser
+}
+
+
+def styled_drawing(strokes: list[Stroke], rng: random.Random, style: str, canvas_size: int = 800) -> np.ndarray:
+    """One replay of `strokes` in a named style (STYLES), or "mixed": a random one of them per drawing."""
+    if style == "mixed":
+        style = rng.choice(list(STYLES))
+    vary, draw = STYLES[style]
+    return draw(vary_strokes(strokes, rng) if vary else strokes, rng, canvas_size)
+
+
+def replay_set(digits: list[PenDigit], seed: int, canvas_size: int = 800, variants: int = 1,
+               style: str = "sketchpad"):
+    """Yield (label, RGBA canvas) for each digit `variants` times, drawn in `style` with a seeded generator."""
     rng = random.Random(seed)
     for _ in range(variants):
         for digit in digits:
-            yield digit.label, random_drawing(digit.strokes, rng, canvas_size)
+            yield digit.label, styled_drawing(digit.strokes, rng, style, canvas_size)
 
 
 def main() -> None:
@@ -140,13 +251,14 @@ def main() -> None:
     parser.add_argument("--out", default="artifacts/pen_samples.png", help="where to write the sample sheet")
     parser.add_argument("--count", type=int, default=16, help="how many replays")
     parser.add_argument("--seed", type=int, default=0, help="random seed for choice and style")
+    parser.add_argument("--style", choices=[*STYLES, "mixed"], default="sketchpad", help="how the digits are drawn")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     digits = parse_pendigits(args.pendigits)
     print(f"{len(digits)} digits from {len({d.writer for d in digits})} writers")
     tiles = []
     for digit in rng.sample(digits, args.count):
-        canvas = Image.fromarray(random_drawing(digit.strokes, rng, 400))
+        canvas = Image.fromarray(styled_drawing(digit.strokes, rng, args.style, 400))
         tile = Image.new("RGB", canvas.size, (235, 235, 235))
         tile.paste(canvas, mask=canvas.getchannel("A"))
         tiles.append(tile)

@@ -9,6 +9,8 @@ Without --data-dir / $MNIST_DIR the data comes from the Hugging Face Hub (ylecun
 `--pen-writers train` adds the pen trajectories of 20 of the 30 pendigits writers, replayed on canvases
 like the app's sketchpad and put through the app's own preprocessing; the other 10 writers
 (strokes.HELD_OUT_WRITERS) are held out and measured after training as "drawn-digit accuracy".
+`--pen-style mixed` draws each replay in one of mnist.strokes.STYLES: transparent canvas, the browser's opaque
+white canvas with 20-100 px brushes, or the trajectory changed as another writer would draw it.
 The checkpoint (weights + JSON card with metrics and the exact command) goes to checkpoints/mnist_<model>.
 """
 from __future__ import annotations
@@ -29,7 +31,7 @@ from mnist.augment import AugmentConfig, make_batch_transform
 from mnist.data import CLASSES, HUB_DATASET, MEAN, STD, load_mnist_tensors, normalise
 from mnist.model import build_model, count_parameters
 from mnist.preprocess import prepare_digit
-from mnist.strokes import HELD_OUT_WRITERS, parse_pendigits, replay_set, split_writers
+from mnist.strokes import HELD_OUT_WRITERS, STYLES, parse_pendigits, replay_set, split_writers
 
 DEFAULT_PENDIGITS = "../shared/data/digits/pendigits/pendigits-orig.tra"
 
@@ -47,6 +49,7 @@ class TrainConfig:
     pen_writers: str = "none"      # "train": add the 20 training writers' replayed pen digits
     pendigits: str = DEFAULT_PENDIGITS
     pen_variants: int = 2          # replays of each pen digit (different size, place, brush, colour)
+    pen_style: str = "sketchpad"   # how replays are drawn (mnist.strokes.STYLES, or "mixed": any of them)
     out: str | None = None
     threads: int = 2
     clean_epochs: int = 0          # last epochs trained without augmentation, on images like the test set's
@@ -70,14 +73,15 @@ class TensorBatches:
             yield self.images[index], self.labels[index]
 
 
-def replayed_pen_digits(path: str, writers: str, variants: int, seed: int, limit: int | None = None):
+def replayed_pen_digits(path: str, writers: str, variants: int, seed: int, limit: int | None = None,
+                        style: str = "sketchpad"):
     """(uint8 N x 1 x 28 x 28, labels) of pen digits replayed on 400 px canvases and preprocessed like the app."""
     train_digits, _ = split_writers(parse_pendigits(path), set(HELD_OUT_WRITERS))
     if limit is not None:
         train_digits = train_digits[:limit]
     images, labels = [], []
     # 400 px canvases look like half-size 800 px ones (random_drawing scales the brush) and replay 4x faster.
-    for label, canvas in replay_set(train_digits, seed, canvas_size=400, variants=variants):
+    for label, canvas in replay_set(train_digits, seed, canvas_size=400, variants=variants, style=style):
         prepared = prepare_digit(canvas)
         if prepared.is_empty:
             continue
@@ -103,7 +107,8 @@ def train(config: TrainConfig) -> dict:
     pen_count = 0
     if config.pen_writers == "train":
         pen_images, pen_labels = replayed_pen_digits(config.pendigits, config.pen_writers, config.pen_variants,
-                                                     config.seed, limit=64 if config.dry_run else None)
+                                                     config.seed, limit=64 if config.dry_run else None,
+                                                     style=config.pen_style)
         pen_count = len(pen_labels)
         train_images = torch.cat([train_images, pen_images])
         train_labels = torch.cat([train_labels, pen_labels])
@@ -149,8 +154,9 @@ def train(config: TrainConfig) -> dict:
         },
         "data": {
             "mnist": f"MNIST train split (60,000 images) from {'local IDX files' if config.data_dir else HUB_DATASET}",
-            "pen_digits": (f"{pen_count} replays ({config.pen_variants} per digit) of UCI pendigits trajectories from "
-                           f"the 20 writers not in {sorted(HELD_OUT_WRITERS)}" if pen_count else "none"),
+            "pen_digits": (f"{pen_count} replays ({config.pen_variants} per digit, style {config.pen_style!r}) of UCI "
+                           f"pendigits trajectories from the 20 writers not in {sorted(HELD_OUT_WRITERS)}"
+                           if pen_count else "none"),
             "held_out_writers": sorted(HELD_OUT_WRITERS),
         },
         "training": {
@@ -189,6 +195,9 @@ def parse_args(argv=None) -> TrainConfig:
                         help="'train': add replayed pen digits of the 20 non-held-out pendigits writers")
     parser.add_argument("--pendigits", default=defaults.pendigits, help="pendigits-orig.tra file (for --pen-writers)")
     parser.add_argument("--pen-variants", type=int, default=defaults.pen_variants, help="replays per pen digit")
+    parser.add_argument("--pen-style", choices=[*STYLES, "mixed"], default=defaults.pen_style,
+                        help="how pen digits are replayed: 'sketchpad' (transparent, brush 8-40 px), 'browser' (opaque "
+                             "white, brush 20-100 px), 'varied' (other writers' hands, as in the browser), 'mixed'")
     parser.add_argument("--out", default=None, help="checkpoint stem (default checkpoints/mnist_<model>)")
     parser.add_argument("--threads", type=int, default=defaults.threads, help="torch CPU threads")
     parser.add_argument("--clean-epochs", type=int, default=defaults.clean_epochs,

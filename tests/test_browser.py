@@ -1,6 +1,6 @@
 """The real app in headless Chromium, driven like a person: draw digits with the mouse, upload and photograph hands.
 
-    .venv/bin/python -m pytest -m browser tests/test_browser.py        # ~2-3 minutes on 2 busy cores
+    .venv/bin/python -m pytest -m browser tests/test_browser.py        # ~4 min on 2 quiet cores, 7 at load 14
 
 A session fixture starts `python app.py` on a free loopback port; each test opens a page with Playwright (sync API)
 on Debian's /usr/bin/chromium (Playwright cannot download its own browser here). Screenshots of every step, the
@@ -10,6 +10,8 @@ Digits are replayed from UCI pen trajectories (../shared/data, the first sample 
 strokes on the Sketchpad; the test waits until the prediction for the *last* stroke is on the page (see
 tests/watch_gradio.js) and reads the gr.Label's top class. A misread digit fails the test: that is the app's real
 behaviour. Hand photos come from ../shared/data/rps/subhih; the webcam test feeds one to Chromium's fake camera.
+The last two tests use benchmarks/browser_digits.py: 8 digits drawn fast with Clear between (no answer may be
+stale or missing), and a digit drawn with touch input at phone width (390 x 844).
 """
 from __future__ import annotations
 
@@ -277,3 +279,51 @@ def test_webcam_snapshot_is_read(playwright, app_url, tmp_path):
             assert top_class(page, "rps-label") == truth
     finally:
         camera_browser.close()
+
+
+# ------------------------------------------------------------------------------------------------ like a person
+def test_digits_drawn_fast_with_clear_between_are_never_stale_or_lost(browser, app_url, pen_digits):
+    """The short version of benchmarks/browser_digits.py: 8 held-out digits at varied size, place, brush and
+    colour; after each answer press Clear and draw the next straight away. Every answer must belong to the
+    drawing on the canvas (judged from "What the model saw" against a screenshot of the canvas and of the
+    previous drawing), none may be missing, and at most one may be misread."""
+    from benchmarks.browser_digits import draw_like_a_person, open_digits_page, plan_drawings, summarise
+    from mnist.strokes import HELD_OUT_WRITERS
+    plan = plan_drawings(pen_digits, 8, seed=1, writers=HELD_OUT_WRITERS)
+    pad = open_digits_page(browser, app_url)
+    try:
+        with step(pad.page, "drawn", "digits-like-a-person"):
+            outcomes = draw_like_a_person(pad, plan, timeout_s=45)
+    finally:
+        pad.page.context.close()
+    report = [(o.drawing.label, o.shown, o.seconds, round(o.match_now, 2), round(o.match_before, 2)) for o in outcomes]
+    summary = summarise(outcomes)
+    assert summary["lost"] == 0, f"answers missing: (drew, shown, s, match now, match before) {report}"
+    assert summary["stale"] == 0, f"answers for another canvas: (drew, shown, s, match now, match before) {report}"
+    assert summary["correct"] >= 7, f"misread: {report}"
+
+
+def test_touch_drawing_on_a_phone_fills_the_width_and_shows_the_answer(browser, app_url, pen_digits):
+    """At 390 x 844 with a touch screen: the drawing area spans at least 90 % of the page, a digit drawn with
+    a finger (Chromium touch input) is read, and the answer's sentence is on screen without scrolling."""
+    from benchmarks.browser_digits import open_digits_page, place_strokes, plan_drawings
+    from mnist.strokes import HELD_OUT_WRITERS
+    phone = {"width": 390, "height": 844}
+    drawing = plan_drawings(pen_digits, 1, seed=3, writers=HELD_OUT_WRITERS)[0]
+    pad = open_digits_page(browser, app_url, viewport=phone, device_scale_factor=1, has_touch=True, is_mobile=True)
+    page = pad.page
+    try:
+        with step(page, "loaded", "digits-phone"):
+            left, top, zoom = pad.area()
+            assert 800 * zoom >= 0.9 * phone["width"], f"drawing area {800 * zoom:.0f} px of {phone['width']}"
+            assert left >= 0 and left + 800 * zoom <= phone["width"], "the drawing area runs off the screen"
+        with step(page, "drawn", "digits-phone"):
+            pad.draw(place_strokes(drawing), touch=True)
+            assert pad.wait_for_answer(45) is not None, "no answer to a digit drawn with touch"
+            assert pad.top_class() == str(drawing.label)
+            assert page.evaluate("window.scrollY") == 0, "drawing with a finger scrolled the page"
+            message = page.locator("#digit-message").bounding_box()
+            assert message["y"] + message["height"] <= phone["height"], f"the answer is below the screen: {message}"
+            sync_api.expect(page.locator("#digit-message")).to_contain_text(f"Looks like a {drawing.label}")
+    finally:
+        page.context.close()

@@ -110,3 +110,39 @@ def test_pendigits_parser_reads_labels_writers_strokes_and_flips_y(tmp_path):
     assert (four.label, four.writer, len(four.strokes)) == (4, 3, 2)
     # The 7's bar is drawn first at tablet y=300 (top, y up): after the flip it is at image y=0 (top).
     np.testing.assert_array_equal(seven.strokes[0][:, 1], [0, 0, 200])
+
+
+def test_browser_style_replay_is_an_opaque_white_canvas_in_an_app_brush_colour():
+    import random
+
+    from mnist.strokes import BROWSER_BRUSH_COLOURS, browser_drawing
+
+    seven = [np.array([(10, 5), (90, 5), (60, 50), (40, 100)], np.float32)]
+    canvas = browser_drawing(seven, random.Random(0))
+    assert canvas.shape == (800, 800, 4) and (canvas[:, :, 3] == 255).all()
+    assert tuple(canvas[0, 0]) == (255, 255, 255, 255)
+    painted = canvas[(canvas[:, :, :3] != 255).any(axis=2)]
+    colours, counts = np.unique(painted.reshape(-1, 4), axis=0, return_counts=True)
+    assert tuple(colours[counts.argmax()]) in BROWSER_BRUSH_COLOURS
+    # Brushes are 20-100 px wide: the thickest run of ink across a row is at least 20 px.
+    rows = (canvas[:, :, :3] != 255).any(axis=2)
+    assert rows.sum(axis=1).max() >= 20
+
+
+def test_varied_strokes_change_the_trajectory_but_keep_its_place_and_size():
+    import random
+
+    from mnist.strokes import vary_strokes
+
+    two = [np.array([(22, 30), (30, 14), (50, 6), (70, 13), (78, 30), (72, 48), (55, 65), (36, 82), (20, 96),
+                     (50, 95), (84, 95)], np.float32)]
+    rng = random.Random(3)
+    for _ in range(20):
+        varied = vary_strokes(two, rng)
+        points = np.concatenate(varied)
+        assert points.dtype == np.float32 and len(points) >= 2
+        assert not np.allclose(points[:len(two[0])], two[0])
+        centre = (points.min(0) + points.max(0)) / 2
+        assert np.abs(centre - (53, 50.5)).max() < 45     # the digit is still about where it was
+        extent = points.max(0) - points.min(0)
+        assert 40 < extent.max() < 160                      # ... and about as big (a stray dot may add a little)

@@ -55,12 +55,14 @@ def test_unknown_model_is_refused_in_words():
         read_digit(example_drawings()[0], "no-such-model")
 
 
-@pytest.mark.parametrize("name", MODEL_CHOICES)
-def test_replayed_pen_digits_of_held_out_writers_are_read(name):
+@pytest.mark.parametrize("name, style", [(name, "sketchpad") for name in MODEL_CHOICES]
+                         + [("cnn", "browser"), ("cnn", "varied")])
+def test_replayed_pen_digits_of_held_out_writers_are_read(name, style):
+    """Transparent canvases, the browser's opaque white ones with 20-100 px brushes, and other hands."""
     digits = parse_pendigits(shared_path("digits", "pendigits", "pendigits-orig.tra"))
     _, held_out = split_writers(digits, set(HELD_OUT_WRITERS))
     sample = held_out[::len(held_out) // 200][:200]
-    inputs, labels, _ = drawn_digit_inputs(sample, seed=7)
+    inputs, labels, _ = drawn_digit_inputs(sample, seed=7, style=style)
     with torch.inference_mode():
         predicted = load_model(name)(inputs).argmax(1)
     assert (predicted == labels).float().mean().item() >= 0.95

@@ -3,8 +3,11 @@
 Drawings are made here with mnist.strokes.draw_digit from typed stroke coordinates (the same replay the
 benchmark uses), on 800 x 800 canvases like the app's sketchpad.
 """
+from pathlib import Path
+
 import numpy as np
 import pytest
+import torch
 from PIL import Image, ImageFilter
 
 from common.errors import UserInputError
@@ -124,3 +127,97 @@ def test_huge_canvas_is_handled():
     canvas = draw_digit(TWO, 4000, 0.5, (2000, 2000), 100)
     reference = prepare_digit(sketch(draw_digit(TWO, 800, 0.5, (400, 400), 20))).image
     assert similarity(prepare_digit(sketch(canvas)).image, reference) > 0.9
+
+
+# A "2" and a "7" have no loops, so any enclosed background in their 28 x 28 is a hollowed stroke.
+SEVEN = [np.array([(10, 5), (90, 5), (60, 50), (40, 100)], np.float32)]
+CANVASES = {   # background, brush colour
+    "transparent": ((0, 0, 0, 0), (20, 20, 20, 255)),
+    "white": ((255, 255, 255, 255), (0, 0, 0, 255)),          # what Chromium's Sketchpad sends
+    "black": ((0, 0, 0, 255), (255, 255, 255, 255)),
+    "coloured": ((90, 140, 200, 255), (250, 200, 0, 255)),
+}
+STROKE_WIDTHS = [4, 10, 20, 40, 72, 100, 140, 200]   # px on an 800 px canvas; the browser's default is 72
+
+
+def enclosed_background_pixels(image: np.ndarray) -> int:
+    """Background pixels of a 28 x 28 that cannot be reached from the frame's edge (holes in the ink)."""
+    background = image < 64
+    reached = np.zeros_like(background)
+    edge = [(r, c) for r in range(28) for c in (0, 27)] + [(r, c) for r in (0, 27) for c in range(28)]
+    while edge:
+        r, c = edge.pop()
+        if 0 <= r < 28 and 0 <= c < 28 and background[r, c] and not reached[r, c]:
+            reached[r, c] = True
+            edge += [(r + 1, c), (r - 1, c), (r, c + 1), (r, c - 1)]
+    return int((background & ~reached).sum())
+
+
+@pytest.mark.parametrize("canvas", list(CANVASES))
+@pytest.mark.parametrize("label, strokes", [(2, TWO), (7, SEVEN)], ids=["2", "7"])
+def test_any_stroke_width_on_any_canvas_reads_the_same_without_holes(canvas, label, strokes):
+    from mnist.predict import load_model
+
+    background, colour = CANVASES[canvas]
+    model = load_model("cnn")
+    for width in STROKE_WIDTHS:
+        drawing = draw_digit(strokes, 800, 0.75, (400, 400), width, colour=colour, background=background)
+        prepared = prepare_digit(sketch(drawing))
+        assert enclosed_background_pixels(prepared.image) == 0, (canvas, width)
+        transparent = prepare_digit(sketch(draw_digit(strokes, 800, 0.75, (400, 400), width))).image
+        assert similarity(prepared.image, transparent) > 0.97, (canvas, width)
+        with torch.inference_mode():
+            assert model(prepared.tensor).argmax().item() == label, (canvas, width)
+
+
+def test_wide_strokes_on_an_opaque_white_canvas_fill_the_stroke():
+    """The issue's case: the browser's opaque white canvas and a 100 px brush once gave a hollow ring."""
+    drawing = draw_digit(FOUR, 800, 0.7, (400, 400), 100, background=(255, 255, 255, 255))
+    ink = prepare_digit(sketch(drawing)).image
+    reference = prepare_digit(sketch(draw_digit(FOUR, 800, 0.7, (400, 400), 100))).image
+    np.testing.assert_allclose(ink.astype(int), reference.astype(int), atol=8)
+
+
+def test_a_digit_touching_the_canvas_edge_is_still_read_against_the_canvas_colour():
+    drawing = draw_digit(SEVEN, 800, 0.95, (400, 400), 90, colour=(31, 79, 214, 255), background=(255, 255, 255, 255))
+    reference = draw_digit(SEVEN, 800, 0.95, (400, 400), 90)
+    assert similarity(prepare_digit(sketch(drawing)).image, prepare_digit(sketch(reference)).image) > 0.97
+
+
+@pytest.mark.parametrize("width", [22, 90, 160])
+def test_photo_of_a_thick_digit_on_shaded_paper_keeps_its_strokes_full(width):
+    """Photos take the smooth-paper path; a wide marker stroke must not be mistaken for paper either."""
+    ink = draw_digit(TWO, 1000, 0.6, (520, 480), width)[:, :, 3].astype(np.float64) / 255
+    rng = np.random.default_rng(1)
+    rows, cols = np.indices((1000, 1000))
+    paper = (220 - 60 * (cols / 1000) - 30 * (rows / 1000) + 30 * (cols / 1000 - 0.5) ** 2
+             + rng.normal(0, 6, (1000, 1000)))   # uneven light, curved a little, and grain
+    photo = paper * (1 - 0.7 * ink)
+    photo = np.stack([photo, photo * 0.97, photo * 0.9], axis=2).clip(0, 255).astype(np.uint8)
+    photo = np.asarray(Image.fromarray(photo).filter(ImageFilter.GaussianBlur(1.5)))
+    image = prepare_digit(photo).image
+    assert enclosed_background_pixels(image) == 0
+    clean = prepare_digit(sketch(draw_digit(TWO, 1000, 0.6, (520, 480), width))).image
+    assert similarity(image, clean) > 0.8
+
+
+def test_a_jpeg_of_a_white_canvas_drawing_reads_like_the_png(tmp_path):
+    drawing = draw_digit(SEVEN, 800, 0.6, (380, 420), 72, colour=(192, 57, 43, 255), background=(255, 255, 255, 255))
+    path = tmp_path / "seven.jpg"
+    Image.fromarray(drawing).convert("RGB").save(path, quality=70)
+    image = prepare_digit(str(path)).image
+    assert enclosed_background_pixels(image) == 0
+    assert similarity(image, prepare_digit(sketch(drawing)).image) > 0.97
+
+
+def test_a_composite_captured_from_chromium_reads_as_drawn():
+    """tests/data/chromium_sketchpad_5.png is what the app's Sketchpad sent from headless Chromium (Playwright,
+    mouse, default brush): an opaque white 800 x 800 RGBA canvas with a 72 px wide black "5"."""
+    from mnist.predict import load_model
+
+    composite = np.asarray(Image.open(Path(__file__).parent / "data" / "chromium_sketchpad_5.png"))
+    assert composite.shape == (800, 800, 4) and composite[:, :, 3].min() == 255
+    prepared = prepare_digit(sketch(composite))
+    assert enclosed_background_pixels(prepared.image) == 0
+    with torch.inference_mode():
+        assert load_model("cnn")(prepared.tensor).argmax().item() == 5

@@ -46,3 +46,5 @@ def test_digits_table_quotes_the_shipped_cards():
         shown = [float(x) for x in re.findall(r"([\d.]+) %", row)]
         assert shown[0] == round(metrics["mnist_test_accuracy"] * 100, 2), row
         assert shown[1] == round(metrics["drawn_digits"]["held_out_writers_mnist_style"] * 100, 2), row
+        assert shown[2] == round(metrics["drawn_digits"]["held_out_writers_browser"] * 100, 2), row
+        assert shown[3] == round(metrics["drawn_digits"]["held_out_writers_varied"] * 100, 2), row
