@@ -283,3 +283,15 @@ def test_webcam_snapshot_is_read(playwright, app_url, tmp_path):
             assert top_class(page, "rps-label") == truth
     finally:
         camera_browser.close()
+
+
+def test_a_blank_photo_says_no_hand(page, tmp_path):
+    from PIL import Image
+
+    blank = tmp_path / "blank.png"
+    Image.fromarray(np.zeros((480, 640, 3), np.uint8)).save(blank)
+    with step(page, "uploaded-blank", "rps-no-hand"):
+        open_rps_tab(page)
+        page.locator("#rps-photo input[type='file']").set_input_files(str(blank))
+        sync_api.expect(page.locator("#rps-message")).to_contain_text("No hand found")
+        assert top_class(page, "rps-label") == "no hand"
