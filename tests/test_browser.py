@@ -281,6 +281,18 @@ def test_webcam_snapshot_is_read(playwright, app_url, tmp_path):
         camera_browser.close()
 
 
+def test_a_blank_photo_says_no_hand(page, tmp_path):
+    from PIL import Image
+
+    blank = tmp_path / "blank.png"
+    Image.fromarray(np.zeros((480, 640, 3), np.uint8)).save(blank)
+    with step(page, "uploaded-blank", "rps-no-hand"):
+        open_rps_tab(page)
+        page.locator("#rps-photo input[type='file']").set_input_files(str(blank))
+        sync_api.expect(page.locator("#rps-message")).to_contain_text("No hand found")
+        assert top_class(page, "rps-label") == "no hand"
+
+
 # ------------------------------------------------------------------------------------------------ like a person
 def test_digits_drawn_fast_with_clear_between_are_never_stale_or_lost(browser, app_url, pen_digits):
     """The short version of benchmarks/browser_digits.py: 8 held-out digits at varied size, place, brush and
