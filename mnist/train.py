@@ -53,6 +53,7 @@ class TrainConfig:
     out: str | None = None
     threads: int = 2
     clean_epochs: int = 0          # last epochs trained without augmentation, on images like the test set's
+    extra_dir: str | None = None   # <dir>/<0-9>/*.png added to training, e.g. corrections (python -m common.flagging)
     dry_run: bool = False
     resume: bool = False
 
@@ -90,6 +91,24 @@ def replayed_pen_digits(path: str, writers: str, variants: int, seed: int, limit
     return torch.from_numpy(np.stack(images)).unsqueeze(1), torch.tensor(labels, dtype=torch.int64)
 
 
+def folder_digits(folder: str | Path) -> tuple[torch.Tensor, torch.Tensor]:
+    """(uint8 N x 1 x 28 x 28, labels) from <folder>/<0-9>/*.png: 28 x 28 white-on-black digits as the model saw
+    them, e.g. the corrections `python -m common.flagging` exports to runs/flagged_data/digits."""
+    from PIL import Image
+
+    images, labels = [], []
+    for label in range(len(CLASSES)):
+        for path in sorted((Path(folder) / str(label)).glob("*.png")):
+            image = Image.open(path).convert("L")
+            if image.size != (28, 28):
+                image = image.resize((28, 28), Image.Resampling.BOX)
+            images.append(np.asarray(image))
+            labels.append(label)
+    if not images:
+        raise SystemExit(f"--extra-dir {folder}: no digit images in {folder}/<0-9>/*.png")
+    return torch.from_numpy(np.stack(images)).unsqueeze(1), torch.tensor(labels, dtype=torch.int64)
+
+
 def per_class_accuracy(probs: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
     predicted = probs.argmax(1)
     return {name: round((predicted[labels == k] == k).float().mean().item(), 4) for k, name in enumerate(CLASSES)}
@@ -113,6 +132,13 @@ def train(config: TrainConfig) -> dict:
         train_images = torch.cat([train_images, pen_images])
         train_labels = torch.cat([train_labels, pen_labels])
         print(f"added {pen_count} replayed pen digits from writers not in {sorted(HELD_OUT_WRITERS)}")
+    extra_count = 0
+    if config.extra_dir:
+        extra_images, extra_labels = folder_digits(config.extra_dir)
+        extra_count = len(extra_labels)
+        train_images = torch.cat([train_images, extra_images])
+        train_labels = torch.cat([train_labels, extra_labels])
+        print(f"added {extra_count} digits from {config.extra_dir}")
     print(f"training on {len(train_labels)} images, testing on {len(test_labels)}")
 
     model = build_model(config.model).to(memory_format=torch.channels_last)
@@ -158,6 +184,7 @@ def train(config: TrainConfig) -> dict:
                            f"pendigits trajectories from the 20 writers not in {sorted(HELD_OUT_WRITERS)}"
                            if pen_count else "none"),
             "held_out_writers": sorted(HELD_OUT_WRITERS),
+            "extra": f"{extra_count} digits from {config.extra_dir}" if extra_count else "none",
         },
         "training": {
             "epochs": config.epochs, "seed": config.seed, "batch_size": config.batch_size, "lr": config.lr,
@@ -202,6 +229,8 @@ def parse_args(argv=None) -> TrainConfig:
     parser.add_argument("--threads", type=int, default=defaults.threads, help="torch CPU threads")
     parser.add_argument("--clean-epochs", type=int, default=defaults.clean_epochs,
                         help="train the last N epochs on un-augmented images")
+    parser.add_argument("--extra-dir", default=None,
+                        help="also train on <dir>/<0-9>/*.png, e.g. runs/flagged_data/digits from python -m common.flagging")
     parser.add_argument("--dry-run", action="store_true", help="one batch of a small subset, nothing written (CI)")
     parser.add_argument("--resume", action="store_true",
                         help="continue from runs/mnist_<model>.state (or <out>.state with --out) if present")

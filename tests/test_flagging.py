@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import shutil
 
+import numpy as np
 import pytest
 
 import app
@@ -79,3 +80,23 @@ def test_on_a_correction_becomes_a_row_and_then_training_data(monkeypatch, tmp_p
     assert flagging.export(tmp_path / "flagged", tmp_path / "data") == {"digits": 1, "rps": 1}
     (digit,) = list((tmp_path / "data" / "digits" / "7").iterdir())
     assert Image.open(digit).size == (28, 28)
+
+    # ... and the next digits training run takes that folder (python -m mnist.train --extra-dir ...).
+    from mnist.preprocess import prepare_digit
+    from mnist.train import folder_digits
+    images, labels = folder_digits(tmp_path / "data" / "digits")
+    assert images.shape == (1, 1, 28, 28) and labels.tolist() == [7]
+    ink = prepare_digit({"background": None, "layers": [], "composite": drawn_one(tmp_path)}).image
+    assert np.corrcoef(images[0, 0].numpy().ravel().astype(float), ink.ravel().astype(float))[0, 1] > 0.9
+
+
+def test_training_with_an_extra_folder_adds_its_digits(tmp_path):
+    from PIL import Image
+    from mnist.train import TrainConfig, train
+    for label in (3, 8):   # 130 extra images: 6 batches in all (OneCycleLR cannot warm up over exactly 5)
+        (tmp_path / "extra" / str(label)).mkdir(parents=True)
+        for number in range(65):
+            Image.fromarray(np.zeros((28, 28), np.uint8)).save(tmp_path / "extra" / str(label) / f"{number}.png")
+    card = train(TrainConfig(model="lenet5", epochs=1, data_dir=str(shared_path("mnist")), dry_run=True,
+                             out=str(tmp_path / "never"), threads=1, extra_dir=str(tmp_path / "extra")))
+    assert card["data"]["extra"].startswith("130 digits from")
