@@ -157,12 +157,13 @@ CLEAR_SKETCH_JS = """() => {
 # area and fits it into the element, so the element reaches past the page's side padding, is 60 px taller
 # than wide, and the tools sit in a row under the area instead of over it (a touch that starts on them
 # scrolls the page). The answer's sentence comes first in the result column, right under Clear.
-DIGITS_CSS = """
+PAGE_CSS = """
 #digit-result.digit-outdated #digit-label, #digit-result.digit-outdated #digit-seen { opacity: 0.35; }
 #digit-result.digit-outdated #digit-message p::after { content: " Reading your drawing..."; opacity: 0.7; }
 #digit-result > #digit-message { order: -1; }
 @media (max-width: 640px) {
   .gradio-container { overflow-x: clip; }
+  #intro h1 { font-size: 1.25rem !important; margin-bottom: 0.4rem; }  /* two lines, not three: the answer stays on screen under the drawing area */
   #digit-sketchpad { margin: 0 -54px !important; width: calc(100% + 108px) !important;
                      height: calc(100vw + 104px) !important; }
   #digit-sketchpad > label { left: 62px !important; }
@@ -482,7 +483,7 @@ def build_demo() -> gr.Blocks:
     # Uploads live only in Gradio's temporary cache, and files older than an hour are deleted from it.
     with gr.Blocks(title="Digits and rock / paper / scissors", analytics_enabled=False,
                    delete_cache=(600, 3600)) as demo:
-        gr.Markdown(INTRO)
+        gr.Markdown(INTRO, elem_id="intro")
         with gr.Tabs(overflow_behavior="wrap"):  # on a phone the third tab wraps instead of hiding behind "..."
             with gr.Tab("Digits", id="digits"):
                 digits_tab()
@@ -511,5 +512,5 @@ demo = build_demo()
 
 if __name__ == "__main__":
     threading.Thread(target=warm_up, daemon=True).start()
-    demo.launch(max_file_size=MAX_UPLOAD, css=DIGITS_CSS,
+    demo.launch(max_file_size=MAX_UPLOAD, css=PAGE_CSS,
                 server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
