@@ -304,13 +304,8 @@ def countdown():
 
 def game_answer(game, throw, sentence):
     """Play `throw` (None: not scored) -> (the round as JSON for the API, the game state, the board text)."""
-    if throw is None:
-        answer = {"you": None, "computer": None, "result": "not scored", "message": sentence, **game.state()}
-        return answer, game, f"## Show it again\n{sentence}"
-    round_ = game.play(throw)
-    answer = {"you": round_.player, "computer": round_.computer, "result": round_.result,
-              "message": sentence, **game.state()}
-    return answer, game, f"## {rps_game.RESULT_WORDS[round_.result]}\n{rps_game.round_sentence(round_)}"
+    answer, board = rps_game.play_answer(game, throw, sentence)
+    return answer, game, board
 
 
 def shoot_live(game, mode, request: gr.Request):

@@ -195,6 +195,18 @@ RESULT_WORDS = {WIN: "You win!", LOSE: "The computer wins.", DRAW: "Draw."}
 COUNTDOWN = ("Rock…", "Paper…", "Scissors…", "Shoot!")
 
 
+def play_answer(game: Game, throw: str | None, sentence: str) -> tuple[dict, str]:
+    """Play `throw` in `game` (None: a throw that could not be read, not scored) -> (the round as the API answers
+    it: your throw, the computer's, the result, `sentence`, the score and history; the board's Markdown)."""
+    if throw is None:
+        answer = {"you": None, "computer": None, "result": "not scored", "message": sentence, **game.state()}
+        return answer, f"## Show it again\n{sentence}"
+    round_ = game.play(throw)
+    answer = {"you": round_.player, "computer": round_.computer, "result": round_.result,
+              "message": sentence, **game.state()}
+    return answer, f"## {RESULT_WORDS[round_.result]}\n{round_sentence(round_)}"
+
+
 def round_sentence(round_: Round) -> str:
     return f"You: {round_.player} · computer: {round_.computer} → **{RESULT_WORDS[round_.result]}**"
 

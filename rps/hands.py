@@ -144,17 +144,20 @@ _lock = threading.Lock()
 _landmarker = None
 
 
-def create_landmarker(model_bytes: bytes, min_confidence: float = 0.3):
+def create_landmarker(model_bytes: bytes, min_confidence: float = 0.3, video: bool = False, num_hands: int = 2):
+    """A MediaPipe hand landmarker on the CPU: IMAGE mode (each picture on its own), or VIDEO mode (tracks the
+    hand from frame to frame, far cheaper per frame: the live camera, one per visitor)."""
     from mediapipe.tasks.python import vision
     from mediapipe.tasks.python.core.base_options import BaseOptions
 
     options = vision.HandLandmarkerOptions(
         base_options=BaseOptions(model_asset_buffer=model_bytes, delegate=BaseOptions.Delegate.CPU),
-        running_mode=vision.RunningMode.IMAGE,
-        num_hands=2,
+        running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
+        num_hands=num_hands,
         # Lower than the default 0.5: a hand in a dim room is still better found than not.
         min_hand_detection_confidence=min_confidence,
         min_hand_presence_confidence=min_confidence,
+        min_tracking_confidence=min_confidence,
     )
     return vision.HandLandmarker.create_from_options(options)
 

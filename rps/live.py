@@ -34,7 +34,7 @@ import cv2
 import numpy as np
 
 from rps.data import CLASSES
-from rps.hands import Hand, HandSearch, load_model_bytes
+from rps.hands import Hand, HandSearch, create_landmarker, load_model_bytes
 from rps.predict import read_hand
 
 LIVE_MODEL = "landmarks"
@@ -144,28 +144,13 @@ def limit_size(rgb: np.ndarray, side: int) -> np.ndarray:
     return cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
 
 
-def create_video_landmarker(model_bytes: bytes, min_confidence: float = 0.3):
-    """A MediaPipe hand landmarker in VIDEO mode (tracks between frames); one hand: the game needs one."""
-    from mediapipe.tasks.python import vision
-    from mediapipe.tasks.python.core.base_options import BaseOptions
-
-    options = vision.HandLandmarkerOptions(
-        base_options=BaseOptions(model_asset_buffer=model_bytes, delegate=BaseOptions.Delegate.CPU),
-        running_mode=vision.RunningMode.VIDEO,
-        num_hands=1,
-        min_hand_detection_confidence=min_confidence,
-        min_hand_presence_confidence=min_confidence,
-        min_tracking_confidence=min_confidence,
-    )
-    return vision.HandLandmarker.create_from_options(options)
-
-
 class LiveReader:
     """One visitor's camera: a VIDEO-mode landmarker, its clock, and the stability filter."""
 
     def __init__(self, model_bytes: bytes | None = None, model_name: str = LIVE_MODEL):
         self.model_name = model_name
-        self._landmarker = create_video_landmarker(model_bytes or load_model_bytes()[0])
+        # One hand: the game needs one, and tracking a second would cost time on every frame.
+        self._landmarker = create_landmarker(model_bytes or load_model_bytes()[0], video=True, num_hands=1)
         self._busy = threading.Lock()
         self._last_ms = -1
         self.filter = StabilityFilter()

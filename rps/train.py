@@ -64,6 +64,7 @@ class TrainConfig:
     tilt: float = 35.0           # landmarks: largest out-of-plane turn (degrees) in augmentation
     hard: float = 0.0            # image models, masked: share of crops with a hard case (rps.augment.hard_training_crop)
     fallback: float = 0.0        # image models, masked: share of crops made as when MediaPipe misses the hand
+    extra_dir: str | None = None  # landmarks: also learn from real photos in <dir>/{rock,paper,scissors}/ (corrections)
     extra: dict = field(default_factory=dict)
 
 
@@ -263,11 +264,31 @@ class LandmarkSamples(Dataset):
         return torch.from_numpy(landmark_features(points)), label
 
 
+def extra_landmarks(folder: str | Path) -> list[list[np.ndarray]]:
+    """Per class, the normalised landmarks of the hands in <folder>/<rock|paper|scissors>/*: real photos such as the
+    corrections `python -m common.flagging` exports to runs/flagged_data/rps. Other folders (a gesture a visitor
+    named) are not rock, paper or scissors and are left out; photos without a hand are skipped."""
+    from rps.hands import find_hands_or_retry
+
+    found: list[list[np.ndarray]] = [[] for _ in CLASSES]
+    for index, name in enumerate(CLASSES):
+        for path in sorted((Path(folder) / name).glob("*")):
+            rgb = np.asarray(flatten_alpha(open_image(path)))
+            hands = find_hands_or_retry(rgb).hands
+            if hands:
+                found[index].append(normalise_landmarks(hands[0].points))
+    return found
+
+
 def landmark_sets(config: TrainConfig, cache: dict):
     train, val = cache["train"], cache["val"]
     found = train["found"]
     canon = [np.stack([normalise_landmarks(p) for p in train["points"][found & (train["labels"] == c)]])
              for c in range(len(CLASSES))]
+    if config.extra_dir:
+        extra = extra_landmarks(config.extra_dir)
+        canon = [np.concatenate([group, np.stack(more)]) if more else group for group, more in zip(canon, extra)]
+        print("extra photos with a hand:", {name: len(more) for name, more in zip(CLASSES, extra)})
     if config.limit:
         canon = [group[: max(2, config.limit // 3)] for group in canon]
     size = config.samples_per_epoch or (96 if config.dry_run else 9000)
@@ -362,7 +383,9 @@ def make_card(config: TrainConfig, accuracy: float, count: int, history, seconds
                     "history": [asdict(h) for h in history]},
         "data": {"train": "drgfreeman rps-cv green-screen hands (CC BY-SA 4.0), composited on procedural "
                           "backgrounds" if config.regime != "plain" else "drgfreeman rps-cv, as they are",
-                 "validation": "SubhiH HandsDataset crops (Apache-2.0)"},
+                 "validation": "SubhiH HandsDataset crops (Apache-2.0)",
+                 "extra": f"real photos from {config.extra_dir}" if config.extra_dir and config.model == "landmarks"
+                 else "none"},
         "epochs": config.epochs,
         "seed": config.seed,
         "train_command": command,
@@ -389,13 +412,15 @@ def parse_args(argv=None) -> TrainConfig:
     parser.add_argument("--tilt", type=float, default=35.0, help="landmarks: max out-of-plane turn, degrees")
     parser.add_argument("--hard", type=float, default=0.0, help="image models: share of hard-case crops (cut, blur, dark, JPEG)")
     parser.add_argument("--fallback", type=float, default=0.0, help="image models: share of crops as when no hand is found")
+    parser.add_argument("--extra-dir", default=None, help="landmarks: also learn from the photos in "
+                        "<dir>/{rock,paper,scissors}/, e.g. runs/flagged_data/rps from python -m common.flagging")
     parser.add_argument("--dry-run", action="store_true", help="one batch of one epoch, write nothing")
     args = parser.parse_args(argv)
     return TrainConfig(model=args.model, regime=args.regime, epochs=args.epochs, batch_size=args.batch_size,
                        lr=args.lr, seed=args.seed, threads=args.threads, limit=args.limit, dry_run=args.dry_run,
                        cache=args.cache, out=args.out, work_dir=args.work_dir, samples_per_epoch=args.samples_per_epoch,
                        freeze_stages=args.freeze_stages, variants=args.variants, tilt=args.tilt,
-                       hard=args.hard, fallback=args.fallback)
+                       hard=args.hard, fallback=args.fallback, extra_dir=args.extra_dir)
 
 
 def main(argv=None) -> None:

@@ -31,3 +31,15 @@ def playwright():
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package (requirements-dev.txt)")
     with sync_api.sync_playwright() as pw:
         yield pw
+
+
+def session_photos(gesture: str, count: int, session: str = "996", skip_pictures=()) -> list[str]:
+    """`count` SubhiH photos of one person (a recording session), one per source picture (a picture's several
+    crops look alike), leaving out the pictures in `skip_pictures` (e.g. "996_pic00030")."""
+    chosen, pictures = [], set(skip_pictures)
+    for path in sorted(shared_path("rps", "subhih", gesture).glob(f"*__{session}_pic*.jpg")):
+        picture = path.name.split("__")[1]
+        if picture not in pictures:
+            pictures.add(picture)
+            chosen.append(str(path))
+    return chosen[:count]

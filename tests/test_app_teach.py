@@ -10,20 +10,14 @@ from gradio_client.exceptions import AppError
 
 import app
 from browser_helpers import free_port
-from conftest import shared_path
+from conftest import session_photos, shared_path
 
 HARD_ROCK = ("rps", "subhih", "rock", "train__996_pic00030__563_290.jpg")  # the shipped ensemble says scissors
 
 
-def session_photos(gesture: str, count: int) -> list[str]:
-    """`count` photos of one person (SubhiH session 996), one per source picture, not the hard rock's picture."""
-    chosen, pictures = [], {"996_pic00030"}
-    for path in sorted(shared_path("rps", "subhih", gesture).glob("*__996_pic*.jpg")):
-        picture = path.name.split("__")[1]
-        if picture not in pictures:
-            pictures.add(picture)
-            chosen.append(str(path))
-    return chosen[:count]
+def photos_of_one_person(gesture: str, count: int) -> list[str]:
+    """`count` photos of one person (SubhiH session 996), not the hard rock's picture."""
+    return session_photos(gesture, count, skip_pictures={"996_pic00030"})
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +33,7 @@ def test_teach_then_read_in_one_session_and_another_session_is_unaffected(url):
     teacher, stranger = Client(url, verbose=False), Client(url, verbose=False)
     counts = None
     for gesture in ("rock", "paper", "scissors"):
-        for photo in session_photos(gesture, 3):
+        for photo in photos_of_one_person(gesture, 3):
             counts, sentence = teacher.predict(handle_file(photo), gesture, api_name="/teach_rps")
     assert counts == {"rock": 3, "paper": 3, "scissors": 3}
     assert "Your examples (9)" in sentence
@@ -61,10 +55,10 @@ def test_teach_then_read_in_one_session_and_another_session_is_unaffected(url):
 
 def test_a_new_gesture_name_is_a_new_class(url):
     client = Client(url, verbose=False)
-    for photo in session_photos("scissors", 3):
+    for photo in photos_of_one_person("scissors", 3):
         counts, _ = client.predict(handle_file(photo), "  Peace ", api_name="/teach_rps")
     assert counts == {"rock": 0, "paper": 0, "scissors": 0, "peace": 3}
-    label, _ = client.predict(handle_file(session_photos("scissors", 4)[-1]), True, "personal",
+    label, _ = client.predict(handle_file(photos_of_one_person("scissors", 4)[-1]), True, "personal",
                               api_name="/classify_rps")
     assert label["label"] == "peace" and "scissors" in {c["label"] for c in label["confidences"]}
 
@@ -72,8 +66,8 @@ def test_a_new_gesture_name_is_a_new_class(url):
 def test_teaching_without_a_name_or_a_photo_is_refused_in_words(url):
     client = Client(url, verbose=False)
     with pytest.raises(AppError, match="Say which gesture"):
-        client.predict(handle_file(session_photos("rock", 1)[0]), "   ", api_name="/teach_rps")
+        client.predict(handle_file(photos_of_one_person("rock", 1)[0]), "   ", api_name="/teach_rps")
     with pytest.raises(AppError, match="photo of your hand first"):
         client.predict(None, "rock", api_name="/teach_rps")
-    counts, _ = client.predict(handle_file(session_photos("rock", 1)[0]), "rock", api_name="/teach_rps")
+    counts, _ = client.predict(handle_file(photos_of_one_person("rock", 1)[0]), "rock", api_name="/teach_rps")
     assert counts["rock"] == 1   # the session still works

@@ -14,7 +14,7 @@ import os
 import pytest
 
 from browser_helpers import CHROMIUM, ROOT, AppServer, launch_chromium, step
-from conftest import shared_path
+from conftest import session_photos
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,13 +29,7 @@ PHONE = {"width": 390, "height": 844}
 
 def v_signs(count: int) -> list[str]:
     """V signs of one person (SubhiH session 996), one per source picture."""
-    chosen, pictures = [], set()
-    for path in sorted(shared_path("rps", "subhih", "scissors").glob("*__996_pic*.jpg")):
-        picture = path.name.split("__")[1]
-        if picture not in pictures:
-            pictures.add(picture)
-            chosen.append(str(path))
-    return chosen[:count]
+    return session_photos("scissors", count)
 
 
 @pytest.fixture(scope="module")

@@ -47,3 +47,19 @@ def test_a_real_run_writes_its_caches_to_work_dir_and_a_loadable_checkpoint(tiny
     assert (model != "efficientnet_lite0") or any(name.startswith("rps_lite0_trunk6") for name in cached)
     assert load_checkpoint(build_model(model), tmp_path / "model")["metrics"]["subhih_images"] == 6
     assert card["training_seconds"] >= 0
+
+
+def test_landmarks_learn_from_an_extra_folder_of_corrections(tiny_cache, tmp_path):
+    """`--extra-dir runs/flagged_data/rps` (python -m common.flagging): real photos of rock / paper / scissors join
+    the landmarks model's training; a folder of a gesture a visitor named is left out."""
+    from rps.train import extra_landmarks
+    photos = {"paper": "test__16_pic00032__33_159.jpg"}
+    for label, name in photos.items():
+        (tmp_path / "extra" / label).mkdir(parents=True)
+        shutil.copy(shared_path("rps", "subhih", label, name), tmp_path / "extra" / label / name)
+    (tmp_path / "extra" / "thumbs up").mkdir()
+    shutil.copy(shared_path("rps", "subhih", "paper", photos["paper"]), tmp_path / "extra" / "thumbs up" / "x.jpg")
+    assert [len(group) for group in extra_landmarks(tmp_path / "extra")] == [0, 1, 0]   # rock, paper, scissors
+    card = train(TrainConfig(model="landmarks", epochs=1, batch_size=4, dry_run=True, cache=str(tiny_cache),
+                             threads=1, samples_per_epoch=12, extra_dir=str(tmp_path / "extra")))
+    assert 0.0 <= card["accuracy"] <= 1.0
