@@ -43,3 +43,16 @@ def session_photos(gesture: str, count: int, session: str = "996", skip_pictures
             pictures.add(picture)
             chosen.append(str(path))
     return chosen[:count]
+
+
+@pytest.fixture(scope="module")
+def inprocess_url():
+    """The app launched in this process on a free loopback port for one test module (its API, through
+    gradio_client); closed after the module."""
+    import app
+    from browser_helpers import free_port
+
+    port = free_port()
+    app.demo.launch(server_port=port, prevent_thread_lock=True, quiet=True, max_file_size=app.MAX_UPLOAD)
+    yield f"http://127.0.0.1:{port}/"
+    app.demo.close()

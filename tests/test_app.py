@@ -12,20 +12,15 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw
 
-import app
 from bad_inputs import BAD_UPLOADS, ODD_BUT_FINE
-from browser_helpers import free_port
 from conftest import shared_path
 
 GENERIC = "upstream app raised an exception"
 
 
 @pytest.fixture(scope="module")
-def client():
-    port = free_port()
-    app.demo.launch(server_port=port, prevent_thread_lock=True, quiet=True, max_file_size=app.MAX_UPLOAD)
-    yield Client(f"http://127.0.0.1:{port}/", verbose=False)
-    app.demo.close()
+def client(inprocess_url):
+    return Client(inprocess_url, verbose=False)
 
 
 def drawn_one(folder, colour=(0, 0, 0, 255), transparent=True) -> str:

@@ -8,8 +8,6 @@ import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
-import app
-from browser_helpers import free_port
 from conftest import session_photos, shared_path
 
 HARD_ROCK = ("rps", "subhih", "rock", "train__996_pic00030__563_290.jpg")  # the shipped ensemble says scissors
@@ -20,17 +18,9 @@ def photos_of_one_person(gesture: str, count: int) -> list[str]:
     return session_photos(gesture, count, skip_pictures={"996_pic00030"})
 
 
-@pytest.fixture(scope="module")
-def url():
-    port = free_port()
-    app.demo.launch(server_port=port, prevent_thread_lock=True, quiet=True, max_file_size=app.MAX_UPLOAD)
-    yield f"http://127.0.0.1:{port}/"
-    app.demo.close()
-
-
-def test_teach_then_read_in_one_session_and_another_session_is_unaffected(url):
+def test_teach_then_read_in_one_session_and_another_session_is_unaffected(inprocess_url):
     hard = handle_file(str(shared_path(*HARD_ROCK)))
-    teacher, stranger = Client(url, verbose=False), Client(url, verbose=False)
+    teacher, stranger = Client(inprocess_url, verbose=False), Client(inprocess_url, verbose=False)
     counts = None
     for gesture in ("rock", "paper", "scissors"):
         for photo in photos_of_one_person(gesture, 3):
@@ -53,8 +43,8 @@ def test_teach_then_read_in_one_session_and_another_session_is_unaffected(url):
     assert label["label"] == "scissors" and "not taught any examples" in message
 
 
-def test_a_new_gesture_name_is_a_new_class(url):
-    client = Client(url, verbose=False)
+def test_a_new_gesture_name_is_a_new_class(inprocess_url):
+    client = Client(inprocess_url, verbose=False)
     for photo in photos_of_one_person("scissors", 3):
         counts, _ = client.predict(handle_file(photo), "  Peace ", api_name="/teach_rps")
     assert counts == {"rock": 0, "paper": 0, "scissors": 0, "peace": 3}
@@ -63,8 +53,8 @@ def test_a_new_gesture_name_is_a_new_class(url):
     assert label["label"] == "peace" and "scissors" in {c["label"] for c in label["confidences"]}
 
 
-def test_teaching_without_a_name_or_a_photo_is_refused_in_words(url):
-    client = Client(url, verbose=False)
+def test_teaching_without_a_name_or_a_photo_is_refused_in_words(inprocess_url):
+    client = Client(inprocess_url, verbose=False)
     with pytest.raises(AppError, match="Say which gesture"):
         client.predict(handle_file(photos_of_one_person("rock", 1)[0]), "   ", api_name="/teach_rps")
     with pytest.raises(AppError, match="photo of your hand first"):

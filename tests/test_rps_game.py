@@ -88,25 +88,14 @@ def test_random_mode_does_not_predict_and_games_are_independent():
 
 
 # ------------------------------------------------------------------------------------------------ the API
-@pytest.fixture(scope="module")
-def app_url():
-    import app
-    from browser_helpers import free_port
-
-    port = free_port()
-    app.demo.launch(server_port=port, prevent_thread_lock=True, quiet=True, max_file_size=app.MAX_UPLOAD)
-    yield f"http://127.0.0.1:{port}/"
-    app.demo.close()
-
-
-def test_play_rps_api_scores_each_visitor_apart(app_url, tmp_path):
+def test_play_rps_api_scores_each_visitor_apart(inprocess_url, tmp_path):
     from gradio_client import Client, handle_file
     from PIL import Image
 
     from conftest import shared_path
 
     photo = handle_file(str(shared_path("rps", "subhih", "paper", "test__16_pic00032__33_159.jpg")))
-    first, second = Client(app_url, verbose=False), Client(app_url, verbose=False)
+    first, second = Client(inprocess_url, verbose=False), Client(inprocess_url, verbose=False)
     rounds = [first.predict(photo, "habits", api_name="/play_rps")[0] for _ in range(2)]
     assert [r["you"] for r in rounds] == ["paper", "paper"]
     assert all(r["computer"] in THROWS and r["result"] == outcome("paper", r["computer"]) for r in rounds)
