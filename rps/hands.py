@@ -172,7 +172,8 @@ def get_landmarker():
         return _landmarker
 
 
-def _downscale(rgb: np.ndarray, side: int) -> tuple[np.ndarray, float]:
+def downscale(rgb: np.ndarray, side: int) -> tuple[np.ndarray, float]:
+    """(the image with its longer side at most `side`, the scale applied): the detector gains nothing from more."""
     import cv2
 
     height, width = rgb.shape[:2]
@@ -186,19 +187,26 @@ def find_hands(rgb: np.ndarray, detect_side: int = DETECT_SIDE, landmarker=None)
     """Landmarks of up to two hands in an RGB uint8 image, in its own pixel coordinates, largest hand first."""
     import mediapipe as mp
 
-    small, scale = _downscale(np.ascontiguousarray(rgb[:, :, :3]), detect_side)
+    small, scale = downscale(np.ascontiguousarray(rgb[:, :, :3]), detect_side)
     landmarker = landmarker or get_landmarker()
     image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(small))
     with _lock:  # MediaPipe graphs are not safe to call from several threads at once
         result = landmarker.detect(image)
-    height, width = small.shape[:2]
+    hands = hands_from_result(result, small.shape, scale)
+    hands.sort(key=lambda hand: hand.size, reverse=True)
+    return HandSearch(hands, (rgb.shape[1], rgb.shape[0]))
+
+
+def hands_from_result(result, searched_shape: tuple[int, ...], scale: float) -> list[Hand]:
+    """MediaPipe's answer for an image of `searched_shape` (the original shrunk by `scale`) as Hands in the
+    original's pixel coordinates."""
+    height, width = searched_shape[:2]
     hands = []
     for landmarks, handedness in zip(result.hand_landmarks, result.handedness):
         points = np.array([[p.x * width, p.y * height, p.z * width] for p in landmarks], np.float32) / scale
         category = handedness[0]
         hands.append(Hand(points, category.category_name, float(category.score)))
-    hands.sort(key=lambda hand: hand.size, reverse=True)
-    return HandSearch(hands, (rgb.shape[1], rgb.shape[0]))
+    return hands
 
 
 def padded(rgb: np.ndarray, fraction: float) -> tuple[np.ndarray, int]:

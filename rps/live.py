@@ -34,14 +34,12 @@ import cv2
 import numpy as np
 
 from rps.data import CLASSES
-from rps.hands import Hand, HandSearch, create_landmarker, load_model_bytes
+from rps.hands import DETECT_SIDE, HandSearch, create_landmarker, downscale, hands_from_result, load_model_bytes
 from rps.predict import read_hand
 
 LIVE_MODEL = "landmarks"
 NO_HAND = "no hand"
 NOT_SURE = "not sure"
-# The palm detector works on a 192 px square and the landmark model on a 224 px crop: more pixels only cost time.
-DETECT_SIDE = 480
 # Webcam frames are 640x480 to 1280x720; anything bigger (a stream is plain JSON, not a size-checked upload) is
 # scaled down first, so one odd client cannot make every frame of its stream slow.
 MAX_FRAME_SIDE = 1280
@@ -136,14 +134,6 @@ class LiveAnswer:
         return self.steady if self.steady in CLASSES else None
 
 
-def limit_size(rgb: np.ndarray, side: int) -> np.ndarray:
-    height, width = rgb.shape[:2]
-    scale = side / max(height, width)
-    if scale >= 1.0:
-        return rgb
-    return cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
-
-
 class LiveReader:
     """One visitor's camera: a VIDEO-mode landmarker, its clock, and the stability filter."""
 
@@ -165,16 +155,10 @@ class LiveReader:
     def find_hand(self, rgb: np.ndarray, now: float) -> HandSearch:
         import mediapipe as mp
 
-        height, width = rgb.shape[:2]
-        scale = min(1.0, DETECT_SIDE / max(height, width))
-        small = limit_size(rgb, DETECT_SIDE)
+        small, scale = downscale(rgb, DETECT_SIDE)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(small))
         result = self._landmarker.detect_for_video(image, self._timestamp_ms(now))
-        h, w = small.shape[:2]
-        hands = [Hand(points=np.array([[p.x * w, p.y * h, p.z * w] for p in marks], np.float32) / scale,
-                      handedness=kind[0].category_name, score=float(kind[0].score))
-                 for marks, kind in zip(result.hand_landmarks, result.handedness)]
-        return HandSearch(hands=hands, image_size=(width, height))
+        return HandSearch(hands=hands_from_result(result, small.shape, scale), image_size=(rgb.shape[1], rgb.shape[0]))
 
     def read(self, rgb: np.ndarray, mask: bool = True, now: float | None = None) -> LiveAnswer | None:
         """Read one frame; None if the previous frame is still being read (this one is dropped, not queued)."""
@@ -184,7 +168,7 @@ class LiveReader:
             began = time.monotonic()
             now = began if now is None else now
             self.last_used = began
-            rgb = limit_size(np.ascontiguousarray(np.asarray(rgb)[:, :, :3], dtype=np.uint8), MAX_FRAME_SIDE)
+            rgb = downscale(np.ascontiguousarray(np.asarray(rgb)[:, :, :3], dtype=np.uint8), MAX_FRAME_SIDE)[0]
             search = self.find_hand(rgb, now)
             probabilities, shown = None, None
             if search.hands:
