@@ -191,7 +191,7 @@ def hard_tables(write: bool = True) -> str:
     """Accuracy per model on the plain SubhiH photos and on every hard family (rps.hard), the no-hand row,
     and what each retry step of the hand search finds and costs."""
     from rps.calibrate import SETS, model_answer
-    from rps.hard import FAMILIES, NO_HAND, PLAIN, build, read_all, search_family
+    from rps.hard import FAMILIES, NO_HAND, PLAIN, build, plain_set, read_all, search_family
     from rps.predict import MODEL_CHOICES, calibration
 
     readings = read_all()
@@ -213,18 +213,22 @@ def hard_tables(write: bool = True) -> str:
         no_hand = readings[NO_HAND]
         named = no_hand.found | (np.nan_to_num(no_hand.presence, nan=1.0) >= threshold)
         lines.append(f"| {model_name} | " + " | ".join(cells) + f" | {named.mean():.3f} |")
-    lines += ["", "Hand search (`rps.hands.find_hands_or_retry`): pictures where each step found the hand (a step runs "
-              "only when all before it found nothing), and the median time of a picture by how many detector "
-              "runs it needed.", "",
-              "| family | first look | pad 30 % | brighten | zoom out | none | median ms: 1 run | 2 | 3 | 4 |",
+    lines += ["", "Hand search (`rps.hands.find_hands_twice`): pictures where each step found the hand (a retry runs "
+              "only when all before it found nothing; the second look at a smoothed copy always runs, and counts "
+              "here when only it found the hand), pictures where both looks found it (the landmarks model then "
+              "averages its two answers), and the median time of a whole search.", "",
+              "| family | first look | pad 30 % | brighten | zoom out | second look only | none | both looks | "
+              "median ms | median ms, no hand found |",
               "|---|---|---|---|---|---|---|---|---|---|"]
-    for name in FAMILIES + [NO_HAND]:
-        search = search_family(build(name), verbose=False)
-        counts = [int((search["step"] == step).sum()) for step in ["first look", "pad", "brighten", "zoom out", ""]]
-        times = [np.median(search["seconds"][search["tries"] == k]) * 1000 if (search["tries"] == k).any() else None
-                 for k in (1, 2, 3, 4)]
-        lines.append(f"| {name} | " + " | ".join(map(str, counts)) + " | "
-                     + " | ".join(f"{t:.0f}" if t is not None else "—" for t in times) + " |")
+    for name in [PLAIN] + FAMILIES + [NO_HAND]:
+        search = plain_set()[1] if name == PLAIN else search_family(build(name), verbose=False)
+        steps = ["first look", "pad", "brighten", "zoom out", "second look", ""]
+        counts = [int((search["step"] == step).sum()) for step in steps]
+        both = int((~np.isnan(search["second_look"]).any((1, 2))).sum())
+        missed = ~search["found"]
+        slow = f"{np.median(search['seconds'][missed]) * 1000:.0f}" if missed.any() else "—"
+        lines.append(f"| {name} | " + " | ".join(map(str, counts)) + f" | {both} | "
+                     f"{np.median(search['seconds']) * 1000:.0f} | {slow} |")
     lines += ["", "Commands: `python -m rps.hard` (MediaPipe on the families, cached in runs/), "
               "`python -m rps.calibrate`, `python -m rps.evaluate`."]
     text = "\n".join(lines) + "\n"

@@ -9,7 +9,8 @@
     reading.shown_image     # RGB uint8: what the model saw (the masked crop when mask=True), landmarks drawn
     reading.message         # "1 hand found", "No hand found: ...", "...; not sure (best guess: rock, 48%)"
 
-No hand: MediaPipe (with the retries of rps.hands) finds none AND the presence head (rps.presence) on the
+Hands: rps.hands.find_hands_twice (MediaPipe, its retries, and a second look at a smoothed copy).
+No hand: MediaPipe finds none AND the presence head (rps.presence) on the
 fallback crop is below checkpoints/rps_calibration.json's threshold. Without that file: no scaling, always sure.
 
 Models and the hand landmarker are loaded on first use, once, behind a lock (Gradio calls from threads).
@@ -31,7 +32,7 @@ from common.checkpoint import load_checkpoint
 from common.errors import UserInputError
 from common.images import flatten_alpha, open_image
 from rps.data import CLASSES
-from rps.hands import HandSearch, find_hands_or_retry
+from rps.hands import HandSearch, find_hands_twice
 from rps.landmarks import landmark_features, looks_like_l
 from rps.masking import mask_hand, plain_view
 from rps.model import build_model, image_batch
@@ -82,19 +83,31 @@ def get_model(name: str) -> tuple[torch.nn.Module, dict]:
 
 
 @torch.no_grad()
-def member_probabilities(name: str, crops: list[np.ndarray], points: list[np.ndarray | None]) -> np.ndarray:
-    """One member model's softmax for a batch: N x 3, NaN rows where it has no input (landmarks, no hand)."""
+def member_probabilities(name: str, crops: list[np.ndarray], points: list[np.ndarray | None],
+                         second_looks: list[np.ndarray | None] | None = None) -> np.ndarray:
+    """One member model's softmax for a batch: N x 3, NaN rows where it has no input (landmarks, no hand).
+    The landmarks model averages its answers on both looks at a hand where there is a second (HandSearch)."""
     model, card = get_model(name)
     out = np.full((len(crops), len(CLASSES)), np.nan, np.float32)
     if name == "landmarks":
-        index = [i for i, p in enumerate(points) if p is not None]
-        if index:
-            x = torch.from_numpy(np.stack([landmark_features(points[i]) for i in index]))
-            out[index] = torch.softmax(model(x), 1).numpy()
+        out = landmark_probabilities(model, points)
+        if second_looks is not None:
+            again = landmark_probabilities(model, second_looks)
+            out = np.where(np.isnan(again), out, np.where(np.isnan(out), again, (out + again) / 2))
         return out
     for start in range(0, len(crops), 64):
         x = image_batch(list(crops[start:start + 64]), card["preprocessing"])
         out[start:start + 64] = torch.softmax(model(x), 1).numpy()
+    return out
+
+
+@torch.no_grad()
+def landmark_probabilities(model: torch.nn.Module, points: list[np.ndarray | None]) -> np.ndarray:
+    out = np.full((len(points), len(CLASSES)), np.nan, np.float32)
+    index = [i for i, p in enumerate(points) if p is not None]
+    if index:
+        x = torch.from_numpy(np.stack([landmark_features(points[i]) for i in index]))
+        out[index] = torch.softmax(model(x), 1).numpy()
     return out
 
 
@@ -170,7 +183,7 @@ def classify_hand(image, mask: bool = True, model_name: str = DEFAULT_MODEL) -> 
     """Classify the (larger) hand in `image` (file path, PIL image or numpy array)."""
     check_model_name(model_name)
     rgb = np.asarray(flatten_alpha(open_image(image)))
-    return read_hand(rgb, find_hands_or_retry(rgb), mask=mask, model_name=model_name)
+    return read_hand(rgb, find_hands_twice(rgb), mask=mask, model_name=model_name)
 
 
 def check_model_name(model_name: str) -> None:
@@ -200,7 +213,8 @@ def read_hand(rgb: np.ndarray, search: HandSearch, mask: bool = True, model_name
             message += "; the landmarks model needs a hand, so EfficientNet-Lite0 answered"
     if l_shape[0]:
         needed = {"landmarks"}
-    member_probs = {name: member_probabilities(name, [view.crop], [points]) for name in sorted(needed)}
+    member_probs = {name: member_probabilities(name, [view.crop], [points], [search.second_look])
+                    for name in sorted(needed)}
     if l_shape[0]:
         probs = member_probs["landmarks"]
     else:

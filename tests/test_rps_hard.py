@@ -7,8 +7,8 @@ from conftest import shared_path
 from rps import hard
 from rps.augment import cut_by_frame, hard_training_crop, motion_blur
 from rps.calibrate import choose_not_sure, expected_calibration_error, fit_temperature
-from rps.hands import RETRY_STEPS, brightened, find_hands_or_retry
-from rps.predict import calibrated
+from rps.hands import RETRY_STEPS, brightened, find_hands_or_retry, find_hands_twice, same_hand
+from rps.predict import calibrated, classify_hand
 
 
 def small_val(per_class=2):
@@ -46,6 +46,48 @@ def test_no_hand_pictures_hold_no_hand_landmarks():
     assert any("inpainted" in s for s in pictures.sources) and any("blank" in s for s in pictures.sources)
     found = [bool(find_hands_or_retry(p).hands) for p in pictures.images[:8]]
     assert sum(found) <= 1
+
+
+def test_painting_out_skips_the_photos_that_still_show_a_hand():
+    # The photos that still showed a hand once painted out (checked by eye, rps.hard.STILL_SHOWS_A_HAND),
+    # each painted out both ways (inpainted, strip): only the way that still showed a hand is left out.
+    root = shared_path("rps", "subhih")
+    names = sorted({name for name, _ in hard.STILL_SHOWS_A_HAND})
+    paths = [next(root.glob(f"*/{name}")) for name in names]
+    val = {"paths": np.array([str(p) for p in paths + paths]), "points": []}
+    for path in paths:
+        search = find_hands_or_retry(hard.read_rgb(str(path)))
+        val["points"].append(search.hands[0].points if search.hands else np.zeros((21, 3), np.float32))
+    val["points"] = np.stack(val["points"] * 2)
+    # Even positions are inpainted, odd ones cut to a strip: each photo goes both ways.
+    picks = np.stack([np.arange(len(paths)), np.arange(len(paths)) + len(paths)], axis=1).ravel()
+    made = {tuple(source.split(": ", 1)) for _, source in hard.hand_painted_out(val, picks, np.random.default_rng(0))}
+    assert made and not made & hard.STILL_SHOWS_A_HAND
+
+
+def test_second_look_agrees_on_a_clean_photo():
+    path = sorted(shared_path("rps", "subhih", "paper").glob("*.jpg"))[0]
+    report = {}
+    search = find_hands_twice(hard.read_rgb(str(path)), report=report)
+    assert search.hands and search.second_look is not None and report["second"]
+    first = search.hands[0]
+    assert same_hand(first.points, search.second_look)
+    assert np.abs(first.points[:, :2] - search.second_look[:, :2]).mean() < 0.1 * first.size
+
+
+@pytest.mark.parametrize("label, name", [("scissors", "test__2_pic00283__308_56.jpg"),
+                                         ("rock", "test__16_pic00009__139_210.jpg")])
+def test_second_look_finds_the_hand_in_a_heavily_compressed_frame(label, name):
+    # Half size, JPEG quality 6 (as the "jpeg" family): every retry of the first search misses this hand.
+    path = shared_path("rps", "subhih", label) / name
+    if not path.exists():
+        pytest.skip(f"{path} is not in this copy of SubhiH")
+    compressed = hard.to_frame_size(hard.jpeg(hard.to_frame_size(hard.read_rgb(str(path)), 240), 6))
+    report = {}
+    assert not find_hands_or_retry(compressed).hands
+    assert find_hands_twice(compressed, report=report).hands and report["step"] == "second look"
+    reading = classify_hand(compressed)
+    assert reading.hand_found and reading.label == label
 
 
 def test_fit_split_keeps_subhih_test_photos_out():
