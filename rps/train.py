@@ -65,6 +65,7 @@ class TrainConfig:
     hard: float = 0.0            # image models, masked: share of crops with a hard case (rps.augment.hard_training_crop)
     fallback: float = 0.0        # image models, masked: share of crops made as when MediaPipe misses the hand
     extra_dir: str | None = None  # landmarks: also learn from real photos in <dir>/{rock,paper,scissors}/ (corrections)
+    degraded_cache: str | None = None  # landmarks: also learn from `python -m rps.cache --degraded N` (bad pictures)
     extra: dict = field(default_factory=dict)
 
 
@@ -289,6 +290,15 @@ def landmark_sets(config: TrainConfig, cache: dict):
         extra = extra_landmarks(config.extra_dir)
         canon = [np.concatenate([group, np.stack(more)]) if more else group for group, more in zip(canon, extra)]
         print("extra photos with a hand:", {name: len(more) for name, more in zip(CLASSES, extra)})
+    if config.degraded_cache:
+        # MediaPipe's landmarks of the training hands in bad pictures: as wrong as they come out of a dim,
+        # blurred or blocky webcam frame, so the model stops trusting a single finger's landmarks too much.
+        degraded = load_cache(config.degraded_cache)["train"]
+        canon = [np.concatenate([group, np.stack([normalise_landmarks(p) for p in
+                                                  degraded["points"][degraded["labels"] == c]])])
+                 for c, group in enumerate(canon)]
+        print("landmarks from badly photographed copies:", {name: int((degraded["labels"] == c).sum())
+                                                            for c, name in enumerate(CLASSES)})
     if config.limit:
         canon = [group[: max(2, config.limit // 3)] for group in canon]
     size = config.samples_per_epoch or (96 if config.dry_run else 9000)
@@ -385,6 +395,9 @@ def make_card(config: TrainConfig, accuracy: float, count: int, history, seconds
                           "backgrounds" if config.regime != "plain" else "drgfreeman rps-cv, as they are",
                  "validation": "SubhiH HandsDataset crops (Apache-2.0)",
                  "extra": f"real photos from {config.extra_dir}" if config.extra_dir and config.model == "landmarks"
+                 else "none",
+                 "degraded": (f"MediaPipe landmarks of badly photographed drgfreeman copies ({config.degraded_cache}, "
+                              "python -m rps.cache --degraded)") if config.degraded_cache and config.model == "landmarks"
                  else "none"},
         "epochs": config.epochs,
         "seed": config.seed,
@@ -414,13 +427,16 @@ def parse_args(argv=None) -> TrainConfig:
     parser.add_argument("--fallback", type=float, default=0.0, help="image models: share of crops as when no hand is found")
     parser.add_argument("--extra-dir", default=None, help="landmarks: also learn from the photos in "
                         "<dir>/{rock,paper,scissors}/, e.g. runs/flagged_data/rps from python -m common.flagging")
+    parser.add_argument("--degraded-cache", default=None, help="landmarks: also learn from the landmarks of badly "
+                        "photographed training hands (runs/rps_landmarks_degraded.npz from python -m rps.cache --degraded 2)")
     parser.add_argument("--dry-run", action="store_true", help="one batch of one epoch, write nothing")
     args = parser.parse_args(argv)
     return TrainConfig(model=args.model, regime=args.regime, epochs=args.epochs, batch_size=args.batch_size,
                        lr=args.lr, seed=args.seed, threads=args.threads, limit=args.limit, dry_run=args.dry_run,
                        cache=args.cache, out=args.out, work_dir=args.work_dir, samples_per_epoch=args.samples_per_epoch,
                        freeze_stages=args.freeze_stages, variants=args.variants, tilt=args.tilt,
-                       hard=args.hard, fallback=args.fallback, extra_dir=args.extra_dir)
+                       hard=args.hard, fallback=args.fallback, extra_dir=args.extra_dir,
+                       degraded_cache=args.degraded_cache)
 
 
 def main(argv=None) -> None:
