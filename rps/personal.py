@@ -36,7 +36,7 @@ import numpy as np
 from common.errors import UserInputError
 from common.images import flatten_alpha, open_image
 from rps.data import CLASSES
-from rps.hands import HandSearch, find_hands_or_retry
+from rps.hands import HandSearch, find_hands_twice
 from rps.landmarks import landmark_features
 from rps.masking import mask_hand, plain_view
 from rps.predict import DEFAULT_MODEL, HandReading, image_embedding, read_hand
@@ -181,7 +181,7 @@ def teach(reader: PersonalReader, image, label: str) -> dict[str, int]:
     """Add the photo `image` (path, PIL, numpy) as an example of `label`; return the counts per class."""
     label = clean_label(label)
     rgb = _rgb(image)
-    reader.add(label, hand_features(rgb, find_hands_or_retry(rgb), mask=True))
+    reader.add(label, hand_features(rgb, find_hands_twice(rgb), mask=True))
     return reader.counts()
 
 
@@ -191,7 +191,7 @@ def classify_personal(image, mask: bool = True, reader: PersonalReader | None = 
     "No hand" stays "no hand"; otherwise the personal reader always names its best gesture (it has no
     validated "not sure" threshold of its own; its sentence says how like your examples the photo is)."""
     rgb = _rgb(image)
-    search = find_hands_or_retry(rgb)
+    search = find_hands_twice(rgb)
     shipped = read_hand(rgb, search, mask=mask, model_name=DEFAULT_MODEL)
     if shipped.label is None:
         return shipped
