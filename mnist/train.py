@@ -50,6 +50,7 @@ class TrainConfig:
     pendigits: str = DEFAULT_PENDIGITS
     pen_variants: int = 2          # replays of each pen digit (different size, place, brush, colour)
     pen_style: str = "sketchpad"   # how replays are drawn (mnist.strokes.STYLES, or "mixed": any of them)
+    one_flags: float = 0.0         # share of replayed 1s given a flatter, longer flag (mnist.strokes.vary_one_flag)
     out: str | None = None
     threads: int = 2
     clean_epochs: int = 0          # last epochs trained without augmentation, on images like the test set's
@@ -75,14 +76,15 @@ class TensorBatches:
 
 
 def replayed_pen_digits(path: str, writers: str, variants: int, seed: int, limit: int | None = None,
-                        style: str = "sketchpad"):
+                        style: str = "sketchpad", one_flags: float = 0.0):
     """(uint8 N x 1 x 28 x 28, labels) of pen digits replayed on 400 px canvases and preprocessed like the app."""
     train_digits, _ = split_writers(parse_pendigits(path), set(HELD_OUT_WRITERS))
     if limit is not None:
         train_digits = train_digits[:limit]
     images, labels = [], []
     # 400 px canvases look like half-size 800 px ones (random_drawing scales the brush) and replay 4x faster.
-    for label, canvas in replay_set(train_digits, seed, canvas_size=400, variants=variants, style=style):
+    for label, canvas in replay_set(train_digits, seed, canvas_size=400, variants=variants, style=style,
+                                   one_flags=one_flags):
         prepared = prepare_digit(canvas)
         if prepared.is_empty:
             continue
@@ -127,7 +129,7 @@ def train(config: TrainConfig) -> dict:
     if config.pen_writers == "train":
         pen_images, pen_labels = replayed_pen_digits(config.pendigits, config.pen_writers, config.pen_variants,
                                                      config.seed, limit=64 if config.dry_run else None,
-                                                     style=config.pen_style)
+                                                     style=config.pen_style, one_flags=config.one_flags)
         pen_count = len(pen_labels)
         train_images = torch.cat([train_images, pen_images])
         train_labels = torch.cat([train_labels, pen_labels])
@@ -180,7 +182,8 @@ def train(config: TrainConfig) -> dict:
         },
         "data": {
             "mnist": f"MNIST train split (60,000 images) from {'local IDX files' if config.data_dir else HUB_DATASET}",
-            "pen_digits": (f"{pen_count} replays ({config.pen_variants} per digit, style {config.pen_style!r}) of UCI "
+            "pen_digits": (f"{pen_count} replays ({config.pen_variants} per digit, style {config.pen_style!r}, "
+                           f"{config.one_flags:.0%} of the 1s with a varied flag) of UCI "
                            f"pendigits trajectories from the 20 writers not in {sorted(HELD_OUT_WRITERS)}"
                            if pen_count else "none"),
             "held_out_writers": sorted(HELD_OUT_WRITERS),
@@ -225,6 +228,8 @@ def parse_args(argv=None) -> TrainConfig:
     parser.add_argument("--pen-style", choices=[*STYLES, "mixed"], default=defaults.pen_style,
                         help="how pen digits are replayed: 'sketchpad' (transparent, brush 8-40 px), 'browser' (opaque "
                              "white, brush 20-100 px), 'varied' (other writers' hands, as in the browser), 'mixed'")
+    parser.add_argument("--one-flags", type=float, default=defaults.one_flags,
+                        help="share of replayed 1s drawn with a flatter, longer flag (European 1s, often read as 7)")
     parser.add_argument("--out", default=None, help="checkpoint stem (default checkpoints/mnist_<model>)")
     parser.add_argument("--threads", type=int, default=defaults.threads, help="torch CPU threads")
     parser.add_argument("--clean-epochs", type=int, default=defaults.clean_epochs,

@@ -146,3 +146,29 @@ def test_varied_strokes_change_the_trajectory_but_keep_its_place_and_size():
         assert np.abs(centre - (53, 50.5)).max() < 45     # the digit is still about where it was
         extent = points.max(0) - points.min(0)
         assert 40 < extent.max() < 160                      # ... and about as big (a stray dot may add a little)
+
+
+def test_one_flag_variation_flattens_and_stretches_only_the_lead_in():
+    import math
+    import random
+
+    from mnist.strokes import replay_set, vary_one_flag, PenDigit
+
+    # A European "1": a flag up to the top (50, 0), then the stem straight down.
+    one = [np.array([(30, 20), (40, 10), (50, 0), (50, 50), (50, 100)], np.float32)]
+    rng = random.Random(0)
+    for _ in range(20):
+        varied = vary_one_flag(one, rng)[0]
+        top = int(np.argmin(varied[:, 1]))
+        assert np.allclose(varied[top:], one[0][2:])            # the stem is untouched
+        flag = varied[0] - varied[top]
+        angle = math.degrees(math.atan2(flag[1], flag[0]))     # 135 before; 180 is flat, never past 172
+        assert 134 <= angle <= 172.5
+        assert 0.79 * math.hypot(20, 20) <= math.hypot(*flag) <= 1.41 * math.hypot(20, 20)
+    plain = [np.array([(50, 0), (50, 100)], np.float32)]      # no flag: nothing to change
+    assert vary_one_flag(plain, rng)[0] is plain[0]
+    # In a replay set only 1s are varied: the same seed gives the same 7 with and without the variation.
+    seven = PenDigit(7, 1, [np.array([(0, 0), (60, 0), (20, 100)], np.float32)])
+    with_flags = [canvas for _, canvas in replay_set([seven], 0, 200, one_flags=1.0)]
+    without = [canvas for _, canvas in replay_set([seven], 0, 200)]
+    assert np.array_equal(with_flags[0], without[0])
