@@ -174,25 +174,25 @@ def curve_entries() -> list[dict]:
 
 def rps_entries(cache_path: Path) -> list[dict]:
     """The shipped ensemble on SubhiH, the app's way: confusion matrix and the misread photos."""
-    from common.images import flatten_alpha, open_image
     from common.plots import save_confusion_matrix
-    from rps.cache import load_cache
     from rps.data import CLASSES
     from rps.hands import Hand, HandSearch
+    from rps.hard import plain_set
     from rps.predict import read_hand
 
-    val = load_cache(cache_path)["val"]
+    # The app's hand search (rps.hands.find_hands_twice) on every photo, cached in runs/ by rps.hard.
+    photos, search = plain_set(cache_path)
     predicted, wrong = [], []
-    for index, path in enumerate(val["paths"]):
-        rgb = np.asarray(flatten_alpha(open_image(path)))
-        hands = [Hand(val["points"][index], str(val["handedness"][index]), float(val["scores"][index]))] \
-            if val["found"][index] else []
-        reading = read_hand(rgb, HandSearch(hands, (rgb.shape[1], rgb.shape[0])), mask=True)
+    for index, rgb in enumerate(photos.images):
+        hands = [Hand(search["points"][index], "", 1.0)] if search["found"][index] else []
+        second = search["second_look"][index]
+        found = HandSearch(hands, (rgb.shape[1], rgb.shape[0]), None if np.isnan(second).any() else second)
+        reading = read_hand(rgb, found, mask=True)
         best = max(reading.probabilities, key=reading.probabilities.get)
         predicted.append(CLASSES.index(best))
-        if predicted[-1] != val["labels"][index]:
-            wrong.append((rgb, int(val["labels"][index]), predicted[-1], reading.probabilities[best]))
-    labels = np.array(val["labels"])
+        if predicted[-1] != photos.labels[index]:
+            wrong.append((rgb, int(photos.labels[index]), predicted[-1], reading.probabilities[best]))
+    labels = np.array(photos.labels)
     matrix = np.zeros((3, 3), np.int64)
     np.add.at(matrix, (labels, np.array(predicted)), 1)
     accuracy = float(np.mean(labels == np.array(predicted)))
@@ -200,7 +200,7 @@ def rps_entries(cache_path: Path) -> list[dict]:
                           title=f"ensemble on SubhiH: {accuracy:.3f}")
     save_gallery(wrong[:GALLERY_SIZE], CLASSES, FIGURES / "rps_misread.png",
                  f"{len(wrong)} of {len(labels)} SubhiH photos misread (true → read)")
-    command = COMMAND  # after `python -m rps.cache`, whose landmarks it reuses
+    command = COMMAND  # after `python -m rps.cache` and `python -m rps.hard`, whose searches it reuses
     return [{"file": "rps_confusion_ensemble.png", "group": "rps", "command": command,
              "title": f"Confusion matrix: the default ensemble, masking on, {len(labels)} SubhiH photos (rows: true)"},
             {"file": "rps_misread.png", "group": "rps", "command": command,
