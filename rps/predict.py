@@ -103,6 +103,7 @@ def member_probabilities(name: str, crops: list[np.ndarray], points: list[np.nda
 
 @torch.no_grad()
 def landmark_probabilities(model: torch.nn.Module, points: list[np.ndarray | None]) -> np.ndarray:
+    """The landmarks model's softmax for each hand's landmarks: N x 3, NaN rows where there is no hand."""
     out = np.full((len(points), len(CLASSES)), np.nan, np.float32)
     index = [i for i, p in enumerate(points) if p is not None]
     if index:
