@@ -176,16 +176,16 @@ def rps_entries(cache_path: Path) -> list[dict]:
     from common.plots import save_confusion_matrix
     from rps.data import CLASSES
     from rps.hands import Hand, HandSearch
-    from rps.hard import plain_set
+    from rps.hard import plain_set, second_looks
     from rps.predict import read_hand
 
     # The app's hand search (rps.hands.find_hands_twice) on every photo, cached in runs/ by rps.hard.
     photos, search = plain_set(cache_path)
+    looks = second_looks(search)
     predicted, wrong = [], []
     for index, rgb in enumerate(photos.images):
         hands = [Hand(search["points"][index], "", 1.0)] if search["found"][index] else []
-        second = search["second_look"][index]
-        found = HandSearch(hands, (rgb.shape[1], rgb.shape[0]), None if np.isnan(second).any() else second)
+        found = HandSearch(hands, (rgb.shape[1], rgb.shape[0]), looks[index])
         reading = read_hand(rgb, found, mask=True)
         best = max(reading.probabilities, key=reading.probabilities.get)
         predicted.append(CLASSES.index(best))

@@ -279,7 +279,7 @@ def search_family(hard: HardSet, work_dir: Path = ROOT / "runs", verbose: bool =
         with np.load(path) as data:
             if len(data["found"]) == len(hard.images):
                 return {key: data[key] for key in data.files}
-    found, points, seconds_looks, steps, tries, seconds = [], [], [], [], [], []
+    found, points, looks, steps, tries, seconds = [], [], [], [], [], []
     began = time.perf_counter()
     for rgb in hard.images:
         report: dict = {}
@@ -289,10 +289,10 @@ def search_family(hard: HardSet, work_dir: Path = ROOT / "runs", verbose: bool =
         hand = search.hands[0] if search.hands else None
         found.append(hand is not None)
         points.append(hand.points if hand is not None else np.zeros((21, 3), np.float32))
-        seconds_looks.append(search.second_look if search.second_look is not None else np.full((21, 3), np.nan, np.float32))
+        looks.append(search.second_look if search.second_look is not None else np.full((21, 3), np.nan, np.float32))
         steps.append(report["step"] or "")
         tries.append(report["tries"])
-    result = {"found": np.array(found), "points": np.stack(points), "second_look": np.stack(seconds_looks),
+    result = {"found": np.array(found), "points": np.stack(points), "second_look": np.stack(looks),
               "step": np.array(steps),
               "tries": np.array(tries), "seconds": np.array(seconds)}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -314,6 +314,11 @@ def no_hand_sheet(hard: HardSet, path: Path, columns: int = 10, side: int = 128)
     path.parent.mkdir(parents=True, exist_ok=True)
     cv2.imwrite(str(path), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
     return path
+
+
+def second_looks(search: dict[str, np.ndarray]) -> list[np.ndarray | None]:
+    """The cached second looks of `search_family` as HandSearch.second_look has them: None where there is none."""
+    return [None if np.isnan(p).any() else p for p in search["second_look"]]
 
 
 def main() -> None:
@@ -377,7 +382,7 @@ def read_family(hard: HardSet, search: dict[str, np.ndarray], members=("landmark
     from rps.predict import member_probabilities, presence_probability
 
     crops, points, skin = [], [], []
-    second_looks = [None if np.isnan(p).any() else p for p in search["second_look"]]
+    looks = second_looks(search)
     for rgb, has_hand, hand_points in zip(hard.images, search["found"], search["points"]):
         hand = Hand(hand_points, "", 1.0) if has_hand else None
         view = mask_hand(rgb, hand)
@@ -385,7 +390,7 @@ def read_family(hard: HardSet, search: dict[str, np.ndarray], members=("landmark
         points.append(hand_points if has_hand else None)
         skin.append(not has_hand and "skin" in view.message)
     l_shape = np.array([p is not None and looks_like_l(p) for p in points])
-    probs = known_probs or {name: member_probabilities(name, crops, points, second_looks) for name in members}
+    probs = known_probs or {name: member_probabilities(name, crops, points, looks) for name in members}
     found = np.asarray(search["found"], bool)
     presence = np.full(len(crops), np.nan, np.float32)
     missed = np.flatnonzero(~found)
