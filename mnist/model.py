@@ -1,8 +1,11 @@
 """The two digit classifiers: classic LeNet-5 and a small, stronger BatchNorm CNN (the default).
 
 Both take normalised 1 x 28 x 28 images (see mnist.data.normalise) and return 10 logits.
+The app's `cnn` is two DigitCNNs trained alike but for the seed, averaged (`SeedAverage`, packed by
+`python -m mnist.average`): their mistakes differ, so the mean makes fewer.
 
     model = build_model("cnn")        # or "lenet5"
+    model = build_model("cnn", members=2)   # the shipped, averaged cnn
     python -m mnist.model             # prints parameter counts and CPU latency of both
 """
 from __future__ import annotations
@@ -63,12 +66,32 @@ class DigitCNN(nn.Module):
         return self.classifier(self.features(x))
 
 
+class SeedAverage(nn.Module):
+    """The mean answer of several networks of one architecture trained with different seeds.
+
+    `forward` returns the log of the members' mean probabilities, so callers treat it like any model's
+    logits: softmax gives the averaged probabilities, argmax the averaged answer.
+    """
+
+    def __init__(self, members: list[nn.Module]):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        probabilities = torch.stack([member(x).softmax(dim=1) for member in self.members]).mean(0)
+        return probabilities.clamp_min(1e-12).log()
+
+
 MODELS = {"cnn": DigitCNN, "lenet5": LeNet5}
 
 
-def build_model(name: str) -> nn.Module:
+def build_model(name: str, members: int = 1) -> nn.Module:
+    """A fresh network `name`, or a SeedAverage of `members` of them (the layout of a checkpoint packed by
+    `python -m mnist.average`; its card says how many)."""
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; choose one of {sorted(MODELS)}")
+    if members > 1:
+        return SeedAverage([MODELS[name]() for _ in range(members)])
     return MODELS[name]()
 
 

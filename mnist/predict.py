@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from common.checkpoint import load_checkpoint
+from common.checkpoint import load_checkpoint, read_card
 from common.errors import UserInputError
 from mnist.data import CLASSES
 from mnist.model import build_model
@@ -48,8 +48,9 @@ class DigitReading:
 def load_model(name: str) -> torch.nn.Module:
     if name not in MODEL_CHOICES:
         raise UserInputError(f"There is no digit model called {name!r}; choose one of {', '.join(MODEL_CHOICES)}.")
-    model = build_model(name)
-    load_checkpoint(model, CHECKPOINTS / f"mnist_{name}")
+    stem = CHECKPOINTS / f"mnist_{name}"
+    model = build_model(name, members=read_card(stem).get("members", 1))
+    load_checkpoint(model, stem)
     return model.eval()
 
 

@@ -104,3 +104,42 @@ def test_training_script_dry_run(tmp_path, one_thread):
                              out=str(tmp_path / "never"), threads=1))
     assert card["architecture"] == "lenet5" and not (tmp_path / "never.json").exists()
     assert json.dumps(card)   # the card is plain JSON
+
+
+def test_seed_average_answers_the_mean_of_its_members_probabilities():
+    torch.manual_seed(0)
+    members = [build_model("cnn").eval() for _ in range(2)]
+    average = build_model("cnn", members=2).eval()
+    average.members.load_state_dict(torch.nn.ModuleList(members).state_dict())
+    inputs = torch.randn(5, 1, 28, 28)
+    with torch.no_grad():
+        expected = torch.stack([m(inputs).softmax(1) for m in members]).mean(0)
+        torch.testing.assert_close(average(inputs).softmax(1), expected)
+
+
+def test_mnist_average_repacks_the_shipped_members_into_the_same_checkpoint(tmp_path):
+    """Split the shipped cnn into its members, pack them again with `python -m mnist.average`: the new card
+    measures the same MNIST accuracy as the shipped one, and the packed weights load and answer alike."""
+    from mnist import average
+    from mnist.predict import CHECKPOINTS, load_model
+
+    mnist_dir = shared_path("mnist")
+    shipped_card = json.loads((CHECKPOINTS / "mnist_cnn.json").read_text())
+    shipped = load_model("cnn")
+    stems = []
+    for k, member in enumerate(shipped.members):
+        member_card = {key: shipped_card[key] for key in ("architecture", "classes", "preprocessing", "data")}
+        member_card |= {"architecture_description": "one DigitCNN",
+                        "metrics": {"mnist_test_accuracy": shipped_card["metrics"]["members_mnist_test_accuracy"][k]},
+                        "training": {**shipped_card["training"], "seed": shipped_card["training"]["seeds"][k]},
+                        "train_command": shipped_card["member_train_commands"][k]}
+        save_checkpoint(member, tmp_path / f"member{k}", member_card)
+        stems.append(str(tmp_path / f"member{k}"))
+    card = average.main([*stems, "--data-dir", str(mnist_dir), "--out", str(tmp_path / "mnist_cnn")])
+    assert card["members"] == 2 and card["member_train_commands"] == shipped_card["member_train_commands"]
+    assert card["metrics"]["mnist_test_accuracy"] == shipped_card["metrics"]["mnist_test_accuracy"]
+    repacked = build_model("cnn", members=2)
+    load_checkpoint(repacked, tmp_path / "mnist_cnn")
+    images, _ = load_mnist_tensors(str(mnist_dir), splits=("test",), limit=200)["test"]
+    with torch.no_grad():
+        torch.testing.assert_close(repacked(normalise(images)), shipped(normalise(images)))
