@@ -45,6 +45,7 @@ class TrainConfig:
     batch_size: int = 128
     lr: float = 4e-3
     weight_decay: float = 5e-4
+    label_smoothing: float = 0.0   # share of each target spread over the other classes (curbs overconfidence)
     data_dir: str | None = None
     pen_writers: str = "none"      # "train": add the 20 training writers' replayed pen digits
     pendigits: str = DEFAULT_PENDIGITS
@@ -158,7 +159,7 @@ def train(config: TrainConfig) -> dict:
     history = fit(model, train_loader, test_loader, optimizer, config.epochs, scheduler=scheduler,
                   batch_transform=make_batch_transform(config.augment), state_path=state_path,
                   dry_run=config.dry_run, final_transform=make_batch_transform("none"),
-                  final_epochs=config.clean_epochs)
+                  final_epochs=config.clean_epochs, label_smoothing=config.label_smoothing)
     train_seconds = time.perf_counter() - began
 
     probs, labels = predict(model, test_loader)
@@ -192,6 +193,7 @@ def train(config: TrainConfig) -> dict:
         "training": {
             "epochs": config.epochs, "seed": config.seed, "batch_size": config.batch_size, "lr": config.lr,
             "optimizer": "AdamW + OneCycleLR", "weight_decay": config.weight_decay,
+            "label_smoothing": config.label_smoothing,
             "augmentation": config.augment + (f" ({asdict(AugmentConfig())})" if config.augment != "none" else ""),
             "clean_final_epochs": config.clean_epochs,
             "wall_time_minutes": round(train_seconds / 60, 2),
@@ -220,6 +222,8 @@ def parse_args(argv=None) -> TrainConfig:
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="training batch size")
     parser.add_argument("--lr", type=float, default=defaults.lr, help="peak learning rate of the one-cycle schedule")
     parser.add_argument("--weight-decay", type=float, default=defaults.weight_decay, help="AdamW weight decay")
+    parser.add_argument("--label-smoothing", type=float, default=defaults.label_smoothing,
+                        help="cross-entropy label smoothing, e.g. 0.1")
     parser.add_argument("--data-dir", default=None, help="folder of MNIST IDX files (default: $MNIST_DIR, else the Hub)")
     parser.add_argument("--pen-writers", choices=["none", "train"], default=defaults.pen_writers,
                         help="'train': add replayed pen digits of the 20 non-held-out pendigits writers")
