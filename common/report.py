@@ -165,9 +165,12 @@ def curve_entries() -> list[dict]:
         if not history:
             continue
         save_training_curves(name, history, FIGURES / f"curves_{name}.png")
+        # An averaged checkpoint (mnist.average) carries its first member's history.
+        command = data.get("member_train_commands", [data.get("train_command", "training")])[0]
+        which = f"its first of {data['members']} members, " if data.get("members", 1) > 1 else ""
         entries.append({"file": f"curves_{name}.png", "group": "curves", "command": f"{COMMAND} --curves",
-                        "title": f"{name}: training loss and accuracy per epoch (from checkpoints/{name}.json, "
-                                 f"written by `{data.get('train_command', 'training')}`)"})
+                        "title": f"{name}: training loss and accuracy per epoch ({which}from checkpoints/{name}.json, "
+                                 f"trained by `{command}`)"})
     return entries
 
 
