@@ -192,6 +192,7 @@ def hard_tables(write: bool = True) -> str:
     and what each retry step of the hand search finds and costs."""
     from rps.calibrate import SETS, model_answer
     from rps.hard import FAMILIES, NO_HAND, PLAIN, build, plain_set, read_all, search_family
+    from rps.hands import RETRY_STEPS
     from rps.predict import MODEL_CHOICES, calibration
 
     readings = read_all()
@@ -217,12 +218,12 @@ def hard_tables(write: bool = True) -> str:
               "only when all before it found nothing; the second look at a smoothed copy always runs, and counts "
               "here when only it found the hand), pictures where both looks found it (the landmarks model then "
               "averages its two answers), and the median time of a whole search.", "",
-              "| family | first look | pad 30 % | brighten | zoom out | second look only | none | both looks | "
-              "median ms | median ms, no hand found |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+              "| family | first look | pad 30 % | brighten | zoom out | zoom out on black | second look only | none | "
+              "both looks | median ms | median ms, no hand found |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name in [PLAIN] + FAMILIES + [NO_HAND]:
         search = plain_set()[1] if name == PLAIN else search_family(build(name), verbose=False)
-        steps = ["first look", "pad", "brighten", "zoom out", "second look", ""]
+        steps = ["first look", *[step.name for step in RETRY_STEPS], "second look", ""]
         counts = [int((search["step"] == step).sum()) for step in steps]
         both = int((~np.isnan(search["second_look"]).any((1, 2))).sum())
         missed = ~search["found"]

@@ -42,7 +42,7 @@ FAMILIES = ["cut", "closeup", "blur", "dark", "jpeg", "rotate"]
 NO_HAND = "no hand"
 PER_CLASS = 60          # photos of each class per hard family: 180 a family
 NO_HAND_COUNT = 240
-VERSION = 2             # bump when a family's recipe or the hand search changes: the caches are keyed on it
+VERSION = 3             # bump when a family's recipe or the hand search changes: the caches are keyed on it
 SEED = 1                # the families' random draws (VERSION 1 used it too: the hand families are unchanged)
 FRAME_SIDE = 480        # the families' pictures are scaled so their longer side is about this (a webcam frame)
 
@@ -115,8 +115,13 @@ def closeup(rgb, points, rng):
     side = max(16, rng.uniform(0.55, 0.8) * max(x1 - x0, y1 - y0))
     cx = (x0 + x1) / 2 + rng.uniform(-0.1, 0.1) * side
     cy = (y0 + y1) / 2 + rng.uniform(-0.1, 0.1) * side
-    matrix = np.array([[FRAME_SIDE / side, 0, FRAME_SIDE / 2 - FRAME_SIDE / side * cx],
-                       [0, FRAME_SIDE / side, FRAME_SIDE / 2 - FRAME_SIDE / side * cy]])
+    return square_window(rgb, cx, cy, side)
+
+
+def square_window(rgb: np.ndarray, cx: float, cy: float, side: float) -> np.ndarray:
+    """The square of `side` pixels centred on (cx, cy), scaled to FRAME_SIDE: what a camera that close sees."""
+    scale = FRAME_SIDE / side
+    matrix = np.array([[scale, 0, FRAME_SIDE / 2 - scale * cx], [0, scale, FRAME_SIDE / 2 - scale * cy]])
     return cv2.warpAffine(rgb, matrix, (FRAME_SIDE, FRAME_SIDE), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
 
 
