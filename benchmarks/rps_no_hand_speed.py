@@ -1,7 +1,7 @@
 """In-process time of rps.predict.classify_hand on a hand photo and on frames with no hand (median of N).
 
 A hand found at the first look costs one MediaPipe run plus the second look at a smoothed copy
-(rps.hands.find_hands_twice); a frame with no hand pays every retry (up to four runs), the second look with its
+(rps.hands.find_hands_twice); a frame with no hand pays every retry (up to five runs), the second look with its
 pad (two) and the presence head. Writes
 benchmarks/results/rps_no_hand_speed.md with the load average beside the figures.
 
