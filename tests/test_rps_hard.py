@@ -177,3 +177,23 @@ def test_calibration_was_fitted_on_the_shipped_models():
     presence = json.loads((CHECKPOINTS / "rps_presence.json").read_text())
     lite0 = json.loads((CHECKPOINTS / "rps_efficientnet_lite0.json").read_text())
     assert presence["embedding_of"]["sha256"] == lite0["weights"]["sha256"]
+
+
+def test_a_hand_whose_centre_lies_outside_the_picture_is_not_taken():
+    # Landmarks of a real hand, moved left until their centre is just inside the picture (a hand cut by the
+    # frame edge: taken) or just outside it (a "hand" in a padded copy's border: not taken).
+    from rps.hands import Hand, centre_inside
+
+    path = sorted(shared_path("rps", "subhih", "paper").glob("*.jpg"))[0]
+    rgb = hard.read_rgb(str(path))
+    hand = find_hands_or_retry(rgb).hands[0]
+    height, width = rgb.shape[:2]
+    assert centre_inside(hand, width, height)
+
+    def moved_to(x: float) -> Hand:
+        shift = np.array([x - hand.points[:, 0].mean(), 0, 0], np.float32)
+        return Hand(hand.points + shift, hand.handedness, hand.score)
+
+    assert centre_inside(moved_to(2.0), width, height)
+    assert not centre_inside(moved_to(-2.0), width, height)
+    assert not centre_inside(moved_to(width + 2.0), width, height)
