@@ -25,6 +25,14 @@ def small_val(per_class=2):
     return {"paths": np.array(paths), "labels": np.array(labels), "found": np.array(found), "points": np.stack(points)}
 
 
+def subhih_photo(label: str, name: str) -> np.ndarray:
+    """One named SubhiH photo as RGB, or skip the test if this copy of SubhiH does not have it."""
+    path = shared_path("rps", "subhih", label) / name
+    if not path.exists():
+        pytest.skip(f"{path} is not in this copy of SubhiH")
+    return hard.read_rgb(str(path))
+
+
 def test_families_are_deterministic_and_change_the_photos():
     val = small_val()
     for name in hard.FAMILIES:
@@ -79,10 +87,7 @@ def test_second_look_agrees_on_a_clean_photo():
                                          ("rock", "test__2_pic00458__551_122.jpg")])
 def test_second_look_finds_the_hand_in_a_heavily_compressed_frame(label, name):
     # Half size, JPEG quality 6 (as the "jpeg" family): every retry of the first search misses this hand.
-    path = shared_path("rps", "subhih", label) / name
-    if not path.exists():
-        pytest.skip(f"{path} is not in this copy of SubhiH")
-    compressed = hard.to_frame_size(hard.jpeg(hard.to_frame_size(hard.read_rgb(str(path)), 240), 6))
+    compressed = hard.to_frame_size(hard.jpeg(hard.to_frame_size(subhih_photo(label, name), 240), 6))
     report = {}
     assert not find_hands_or_retry(compressed).hands
     assert find_hands_twice(compressed, report=report).hands and report["step"] == "second look"
@@ -95,10 +100,7 @@ def test_second_look_finds_the_hand_in_a_heavily_compressed_frame(label, name):
 def test_a_hand_overflowing_the_frame_is_found_in_a_black_frame(label, name):
     # The camera so close that the hand overflows every side (as the "closeup" family): padding with the
     # edge pixels smears the skin outwards and every such retry misses; a black frame around it finds the hand.
-    path = shared_path("rps", "subhih", label) / name
-    if not path.exists():
-        pytest.skip(f"{path} is not in this copy of SubhiH")
-    rgb = hard.read_rgb(str(path))
+    rgb = subhih_photo(label, name)
     x0, y0, x1, y1 = find_hands_or_retry(rgb).hands[0].box
     close = hard.square_window(rgb, (x0 + x1) / 2, (y0 + y1) / 2, 0.65 * max(x1 - x0, y1 - y0))
     report = {}
