@@ -38,7 +38,8 @@ def load_members(stems: list[str]) -> tuple[list[torch.nn.Module], list[dict]]:
     return models, cards
 
 
-def averaged_card(model: SeedAverage, cards: list[dict], probs: torch.Tensor, labels: torch.Tensor) -> dict:
+def averaged_card(model: SeedAverage, cards: list[dict], probs: torch.Tensor, labels: torch.Tensor,
+                  arguments: list[str]) -> dict:
     """The card of the average: the members' shared description, the average's MNIST figures, every member's
     training record."""
     first = cards[0]
@@ -62,7 +63,7 @@ def averaged_card(model: SeedAverage, cards: list[dict], probs: torch.Tensor, la
         "training": {**first["training"], "seeds": [card["training"]["seed"] for card in cards],
                      "members_wall_time_minutes": [card["training"]["wall_time_minutes"] for card in cards]},
         "member_train_commands": [card["train_command"] for card in cards],
-        "train_command": "python -m mnist.average " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
+        "train_command": "python -m mnist.average " + " ".join(shlex.quote(a) for a in arguments),
     }
 
 
@@ -78,7 +79,7 @@ def main(argv=None) -> dict:
     model = SeedAverage(members).eval()
     images, labels = load_mnist_tensors(args.data_dir, splits=("test",))["test"]
     probs, labels = predict(model, TensorBatches(normalise(images), labels, 1000, shuffle=False))
-    card = averaged_card(model, cards, probs, labels)
+    card = averaged_card(model, cards, probs, labels, sys.argv[1:] if argv is None else argv)
     for stem, card_of_member in zip(args.members, cards):
         print(f"{stem}: MNIST test {card_of_member['metrics']['mnist_test_accuracy']:.2%}")
     print(f"average of {len(members)}: MNIST test {card['metrics']['mnist_test_accuracy']:.2%}")
