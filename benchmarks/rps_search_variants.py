@@ -13,27 +13,22 @@ Each is compared with the app's path on the hard families (rps.hard, SubhiH phot
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from rps.calibrate import model_answer
 from rps.data import CLASSES
 from rps.hands import RETRY_STEPS, brightened, find_hands_or_retry, find_hands_twice, same_hand
-from rps.hard import FAMILIES, NO_HAND, PLAIN, build, plain_set, read_all, search_cache_path, second_looks
+from rps.hard import FAMILIES, NO_HAND, PLAIN, family_with_search, read_all, second_looks
 from rps.masking import mask_hand
 from rps.predict import calibration, get_model, landmark_probabilities, presence_probability, read_hand
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "rps_search_variants.md"
 DIM = 0.25
-
-
-def family(name: str):
-    if name == PLAIN:
-        return plain_set()
-    hard = build(name)
-    return hard, dict(np.load(search_cache_path(name), allow_pickle=True))
 
 
 def mean_lightness(rgb: np.ndarray) -> float:
@@ -50,7 +45,7 @@ def right_answers(images, labels, prepare=lambda rgb: rgb) -> int:
 
 
 def brighten_first() -> list[str]:
-    hard, _ = family("dark")
+    hard, _ = family_with_search("dark")
     began = time.perf_counter()
     before = right_answers(hard.images, hard.labels)
     after = right_answers(hard.images, hard.labels,
@@ -60,10 +55,9 @@ def brighten_first() -> list[str]:
 
 
 def ensemble_right(reading, landmark_probs: np.ndarray) -> np.ndarray:
-    image = reading.member_probs["efficientnet_lite0"]
-    probs = np.where(np.isnan(landmark_probs), image, (landmark_probs + image) / 2)
-    probs = np.where(reading.l_shape[:, None], landmark_probs, probs)
-    return probs.argmax(1) == reading.labels
+    """Which pictures the ensemble reads right (the app's combination rule) with these landmarks answers."""
+    changed = replace(reading, member_probs={**reading.member_probs, "landmarks": landmark_probs})
+    return model_answer("ensemble", changed).argmax(1) == reading.labels
 
 
 def mirrored_look() -> list[str]:
@@ -71,7 +65,7 @@ def mirrored_look() -> list[str]:
     model, _ = get_model("landmarks")
     rows = []
     for name in [PLAIN] + FAMILIES:
-        hard, search = family(name)
+        hard, search = family_with_search(name)
         reading = readings[name]
         mirrored_points, began = [], time.perf_counter()
         for rgb, found, points in zip(hard.images, reading.found, search["points"]):
@@ -99,7 +93,7 @@ def presence_for_second_look_only() -> list[str]:
     threshold = calibration()["presence_threshold"]
     rows = []
     for name in [PLAIN] + FAMILIES + [NO_HAND]:
-        hard, search = family(name)
+        hard, search = family_with_search(name)
         only_second = [i for i, step in enumerate(search["step"]) if str(step) == "second look"]
         if not only_second:
             continue

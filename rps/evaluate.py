@@ -191,7 +191,7 @@ def hard_tables(write: bool = True) -> str:
     """Accuracy per model on the plain SubhiH photos and on every hard family (rps.hard), the no-hand row,
     and what each retry step of the hand search finds and costs."""
     from rps.calibrate import SETS, model_answer
-    from rps.hard import FAMILIES, NO_HAND, PLAIN, build, plain_set, read_all, search_family
+    from rps.hard import FAMILIES, NO_HAND, PLAIN, family_with_search, read_all
     from rps.hands import RETRY_STEPS
     from rps.predict import MODEL_CHOICES, calibration
 
@@ -222,7 +222,7 @@ def hard_tables(write: bool = True) -> str:
               "both looks | median ms | median ms, no hand found |",
               "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name in [PLAIN] + FAMILIES + [NO_HAND]:
-        search = plain_set()[1] if name == PLAIN else search_family(build(name), verbose=False)
+        _, search = family_with_search(name)
         steps = ["first look", *[step.name for step in RETRY_STEPS], "second look", ""]
         counts = [int((search["step"] == step).sum()) for step in steps]
         both = int((~np.isnan(search["second_look"]).any((1, 2))).sum())

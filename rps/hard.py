@@ -367,6 +367,14 @@ def plain_set(cache_path: str | Path = DEFAULT_CACHE) -> tuple[HardSet, dict[str
     return hard, search_family(hard)
 
 
+def family_with_search(name: str) -> tuple[HardSet, dict[str, np.ndarray]]:
+    """A hard family (or the plain set) and its hand search, from the caches in runs/ when they are there."""
+    if name == PLAIN:
+        return plain_set()
+    hard = build(name)
+    return hard, search_family(hard, verbose=False)
+
+
 @dataclass
 class FamilyReading:
     member_probs: dict[str, np.ndarray]   # model name -> N x 3 (NaN rows: landmarks without a hand)
