@@ -21,19 +21,13 @@ import numpy as np
 
 from rps.calibrate import model_answer
 from rps.data import CLASSES
-from rps.hands import RETRY_STEPS, brightened, find_hands_or_retry, find_hands_twice, same_hand
+from rps.hands import DIM, RETRY_STEPS, brightened, find_hands_or_retry, find_hands_twice, mean_lightness, same_hand
 from rps.hard import FAMILIES, NO_HAND, PLAIN, family_with_search, read_all, second_looks
 from rps.masking import mask_hand
 from rps.predict import calibration, get_model, landmark_probabilities, presence_probability, read_hand
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "rps_search_variants.md"
-DIM = 0.25
-
-
-def mean_lightness(rgb: np.ndarray) -> float:
-    return float(cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)[:, :, 0].mean()) / 255
-
 
 def right_answers(images, labels, prepare=lambda rgb: rgb) -> int:
     """How many pictures the app's whole path (search, masking, models, presence) reads right."""

@@ -218,12 +218,12 @@ def hard_tables(write: bool = True) -> str:
               "only when all before it found nothing; the second look at a smoothed copy always runs, and counts "
               "here when only it found the hand), pictures where both looks found it (the landmarks model then "
               "averages its two answers), and the median time of a whole search.", "",
-              "| family | first look | pad 30 % | brighten | zoom out | zoom out on black | second look only | none | "
+              "| family | first look | " + " | ".join(step.name for step in RETRY_STEPS) + " | second look only | none | "
               "both looks | median ms | median ms, no hand found |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+              "|---|" + "---|" * (len(RETRY_STEPS) + 7)]
+    steps = ["first look", *[step.name for step in RETRY_STEPS], "second look", ""]
     for name in [PLAIN] + FAMILIES + [NO_HAND]:
         _, search = family_with_search(name)
-        steps = ["first look", *[step.name for step in RETRY_STEPS], "second look", ""]
         counts = [int((search["step"] == step).sum()) for step in steps]
         both = int((~np.isnan(search["second_look"]).any((1, 2))).sum())
         missed = ~search["found"]
