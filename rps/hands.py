@@ -304,13 +304,15 @@ RETRY_STEPS = [
     # in the black border, which `centre_inside` drops (rps_hard.md has the counts).
     RetryStep("zoom out on black", None, 1.0, "black"),
     # A dim room: the sensor noise, lifted with the light by "brighten", hides the fingers. Denoised first and
-    # zoomed out, 22 of the 30 "dark" hands every step above misses are found (20 read right by the landmarks
-    # model). Only for dim frames (mean lightness below DIM): it found no "hand" in the dim pictures without one,
-    # and costs a dim frame without a hand about 140 ms more.
+    # zoomed out, 22 of the 30 "dark" hands every step above missed were found (20 read right by the landmarks
+    # model); in the app's search (where the second look no longer has to) it finds 31 of the 180 (rps_hard.md).
+    # Only for dim frames (mean lightness below DIM): it found no "hand" in the pictures without one, and costs
+    # a dim frame without a hand about 70-100 ms more.
     RetryStep("denoise dim", "denoise", 1.0),
     # Closer still: a hand seen so big that even the 100 % black frame leaves too little room around its palm.
-    # With three times the picture's side of black on every side, 8 of the 18 close-ups every step above misses
-    # are found (7 read right by the landmarks model); no "hand" was found in the 232 pictures without one.
+    # With three times the picture's side of black on every side, 8 of the 18 close-ups every step above missed
+    # were found (7 read right by the landmarks model), and 1 heavily compressed frame; no "hand" was found in
+    # the pictures without one.
     RetryStep("zoom out far on black", None, 3.0, "black"),
 ]
 
@@ -332,6 +334,13 @@ def find_hands_or_retry(rgb: np.ndarray, detect_side: int = DETECT_SIDE, steps=N
         if copy is None:
             continue
         image, scale = copy
+        if fraction > 1:
+            # A frame wider than the picture: shrink first, as the detector sees at most detect_side pixels. A 3x
+            # black frame around a 640 x 480 photo is a 45 MB picture, and shrinking it took longer than the search.
+            # (Not for the narrower frames: shrinking before padding there changed which hands the earlier steps
+            # found, by a picture or two a family, for a few ms.)
+            image, shrink = downscale(image, round(detect_side / (1 + 2 * fraction)))
+            scale *= shrink
         image, pad = padded(image, fraction, border) if fraction else (image, 0)
         again = find_hands(image, detect_side, landmarker)
         tries += 1
