@@ -190,7 +190,7 @@ def evaluate(limit: int | None = None, cache_path: str = str(DEFAULT_CACHE), wri
 def hard_tables(write: bool = True) -> str:
     """Accuracy per model on the plain SubhiH photos and on every hard family (rps.hard), the no-hand row,
     and what each retry step of the hand search finds and costs."""
-    from rps.calibrate import SETS, model_answer
+    from rps.calibrate import SETS, read_right
     from rps.hard import FAMILIES, NO_HAND, PLAIN, family_with_search, read_all
     from rps.hands import RETRY_STEPS
     from rps.predict import MODEL_CHOICES, calibration
@@ -207,10 +207,7 @@ def hard_tables(write: bool = True) -> str:
     for model_name in MODEL_CHOICES:
         cells = []
         for name in SETS:
-            reading = readings[name]
-            answered = reading.found | (np.nan_to_num(reading.presence, nan=1.0) >= threshold)
-            right = answered & (model_answer(model_name, reading).argmax(1) == reading.labels)
-            cells.append(f"{right.mean():.3f}")
+            cells.append(f"{read_right(model_name, readings[name], threshold).mean():.3f}")
         no_hand = readings[NO_HAND]
         named = no_hand.found | (np.nan_to_num(no_hand.presence, nan=1.0) >= threshold)
         lines.append(f"| {model_name} | " + " | ".join(cells) + f" | {named.mean():.3f} |")
@@ -220,7 +217,7 @@ def hard_tables(write: bool = True) -> str:
               "averages its two answers), and the median time of a whole search.", "",
               "| family | first look | " + " | ".join(step.name for step in RETRY_STEPS) + " | second look only | none | "
               "both looks | median ms | median ms, no hand found |",
-              "|---|" + "---|" * (len(RETRY_STEPS) + 7)]
+              "|---|" + "---|" * (len(RETRY_STEPS) + 6)]
     steps = ["first look", *[step.name for step in RETRY_STEPS], "second look", ""]
     for name in [PLAIN] + FAMILIES + [NO_HAND]:
         _, search = family_with_search(name)
