@@ -1,4 +1,4 @@
-"""Three changes to the rock/paper/scissors hand search that were measured and not shipped, rerunnable.
+"""Changes to the rock/paper/scissors hand search that were measured and not shipped, rerunnable.
 
     python -m benchmarks.rps_search_variants          # -> benchmarks/results/rps_search_variants.md (about 6 min)
 
@@ -8,7 +8,10 @@ Each is compared with the app's path on the hard families (rps.hard, SubhiH phot
 2. a mirrored third look: MediaPipe on the left-right mirrored picture, its landmarks mirrored back; the
    landmarks model averages all looks at the hand (pictures where the app finds a hand);
 3. the presence check for hands only the second look found: such a hand counts only when the presence head
-   (rps.presence) would also say "hand" for the picture (0.98, as for pictures without landmarks).
+   (rps.presence) would also say "hand" for the picture (its threshold, as for pictures without landmarks);
+4. other ways to clean a dim frame than the shipped "denoise dim" step, on the dark pictures every step before it
+   misses, and on the pictures without a hand (false "hands");
+5. other frames than the shipped "zoom out far on black", on the close-ups every step before it misses.
 """
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ import numpy as np
 
 from rps.calibrate import model_answer
 from rps.data import CLASSES
-from rps.hands import DIM, RETRY_STEPS, brightened, find_hands_or_retry, find_hands_twice, mean_lightness, same_hand
+from rps.hands import (DENOISE_SIDE, DETECT_SIDE, DIM, RETRY_STEPS, brightened, centre_inside, denoised_and_brightened,
+                       downscale, find_hands, find_hands_or_retry, find_hands_twice, mean_lightness, padded, same_hand)
 from rps.hard import FAMILIES, NO_HAND, PLAIN, family_with_search, read_all, second_looks
 from rps.masking import mask_hand
 from rps.predict import calibration, get_model, landmark_probabilities, presence_probability, read_hand
@@ -103,9 +107,76 @@ def presence_for_second_look_only() -> list[str]:
     return rows
 
 
+def hand_in_copy(copy: np.ndarray, fraction: float, border: str = "edge") -> np.ndarray | None:
+    """Landmarks of the largest hand MediaPipe finds in `copy` framed by `fraction` of its side (centre inside)."""
+    framed, pad = padded(copy, fraction, border)
+    for hand in find_hands(framed).hands:
+        hand.points[:, :2] -= pad
+        if centre_inside(hand, copy.shape[1], copy.shape[0]):
+            return hand.points
+    return None
+
+
+def missed_before(name: str, step: str) -> tuple[list[np.ndarray], np.ndarray]:
+    """A family's pictures (and labels) that every retry before `step` misses, from the app's cached search."""
+    hard, search = family_with_search(name)
+    later = [s.name for s in RETRY_STEPS[[s.name for s in RETRY_STEPS].index(step):]] + ["second look", ""]
+    index = [i for i, found_by in enumerate(search["step"]) if str(found_by) in later]
+    return [hard.images[i] for i in index], hard.labels[index]
+
+
+def count_found(rows: list[str], change: str, pictures: str, images, labels, make_copy, fraction, border="edge"):
+    """A row: how many of `images` a retry on `make_copy(image)` finds, how many of those the landmarks model
+    reads right (labels None: pictures without a hand, where every find is a false one), and its time."""
+    model, _ = get_model("landmarks")
+    began = time.perf_counter()
+    points = [hand_in_copy(make_copy(rgb), fraction, border) for rgb in images]
+    ms = (time.perf_counter() - began) / max(1, len(images)) * 1000
+    found = [k for k, p in enumerate(points) if p is not None]
+    right = "—"
+    if labels is not None and found:
+        probs = landmark_probabilities(model, [points[k] for k in found])
+        right = str(int((probs.argmax(1) == labels[found]).sum()))
+    rows.append(f"| {change} | {pictures} ({len(images)}) | — | found {len(found)}, landmarks right {right} | "
+                f"{ms:.0f} ms a picture |")
+
+
+def non_local_means(side: int):
+    return lambda rgb: brightened(cv2.fastNlMeansDenoisingColored(downscale(rgb, side)[0], None, 10, 10, 5, 15))
+
+
+def other_last_steps() -> list[str]:
+    dark, dark_labels = missed_before("dark", "denoise dim")
+    close, close_labels = missed_before("closeup", "zoom out far on black")
+    no_hand = family_with_search(NO_HAND)[0].images
+    dim_no_hand = [rgb for rgb in no_hand if mean_lightness(rgb) < DIM]
+    shipped = lambda rgb: denoised_and_brightened(rgb)[0]  # noqa: E731
+    cleanings = [(f"4. shipped: non-local means at {DENOISE_SIDE} px, brightened, 100 % frame", shipped, 1.0),
+                 ("4. the same with a 30 % frame", shipped, 0.3),
+                 ("4. non-local means at 320 px", non_local_means(320), 1.0),
+                 ("4. non-local means at 480 px", non_local_means(480), 1.0),
+                 ("4. Gaussian blur (sigma 3 at 480 px), brightened",
+                  lambda rgb: brightened(cv2.GaussianBlur(downscale(rgb, 480)[0], (0, 0), 3.0)), 1.0),
+                 ("4. bilateral filter, brightened",
+                  lambda rgb: brightened(cv2.bilateralFilter(downscale(rgb, 480)[0], 9, 40, 7)), 1.0)]
+    rows: list[str] = []
+    for change, make_copy, fraction in cleanings:
+        count_found(rows, change, "dark, missed by every earlier step", dark, dark_labels, make_copy, fraction)
+    count_found(rows, cleanings[0][0], "no hand, dim", dim_no_hand, None, shipped, 1.0)
+    count_found(rows, "4. the shipped cleaning on every frame, not only dim ones", "no hand, all", no_hand, None,
+                shipped, 1.0)
+    for change, fraction in [("5. shipped: 300 % black frame", 3.0), ("5. 200 % black frame", 2.0)]:
+        def shrunk(rgb, fraction=fraction):  # as the app does for frames wider than the picture
+            return downscale(rgb, round(DETECT_SIDE / (1 + 2 * fraction)))[0]
+        count_found(rows, change, "closeup, missed by every earlier step", close, close_labels, shrunk, fraction,
+                    "black")
+        count_found(rows, change, "no hand, all", no_hand, None, shrunk, fraction, "black")
+    return rows
+
+
 def main() -> None:
     began = time.perf_counter()
-    rows = brighten_first() + mirrored_look() + presence_for_second_look_only()
+    rows = brighten_first() + mirrored_look() + presence_for_second_look_only() + other_last_steps()
     text = "\n".join([
         "# Hand-search changes measured and not shipped",
         "",
