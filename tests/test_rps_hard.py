@@ -104,15 +104,17 @@ def test_a_hand_overflowing_the_frame_is_found_in_a_black_frame(label, name):
     rgb = subhih_photo(label, name)
     x0, y0, x1, y1 = find_hands_or_retry(rgb).hands[0].box
     close = hard.square_window(rgb, (x0 + x1) / 2, (y0 + y1) / 2, 0.65 * max(x1 - x0, y1 - y0))
+    assert_found_first_by("zoom out on black", close, label)
+
+
+def assert_found_first_by(step: str, picture: np.ndarray, label: str) -> None:
+    """Every retry before `step` misses the hand in `picture`, `step` finds it, and the app reads it right."""
+    before = RETRY_STEPS[:[s.name for s in RETRY_STEPS].index(step)]
+    assert not find_hands_or_retry(picture, steps=before).hands
     report = {}
-    assert not find_hands_or_retry(close, steps=[s for s in RETRY_STEPS if s.border != "black"]).hands
-    assert find_hands_or_retry(close, report=report).hands and report["step"] == "zoom out on black"
-    reading = classify_hand(close)
+    assert find_hands_or_retry(picture, report=report).hands and report["step"] == step
+    reading = classify_hand(picture)
     assert reading.hand_found and reading.label == label
-
-
-def steps_but(name):
-    return [step for step in RETRY_STEPS if step.name != name]
 
 
 @pytest.mark.parametrize("label, name, seed", [("paper", "test__46_pic00004__139_94.jpg", 2),
@@ -122,11 +124,7 @@ def test_a_hand_in_a_dim_noisy_room_is_found_once_denoised(label, name, seed):
     # since brightening lifts the noise with the light; denoised first, they are found and read right.
     dim = hard.dark(subhih_photo(label, name), None, np.random.default_rng(seed))
     assert mean_lightness(dim) < DIM
-    assert not find_hands_or_retry(dim, steps=steps_but("denoise dim")).hands
-    report = {}
-    assert find_hands_or_retry(dim, report=report).hands and report["step"] == "denoise dim"
-    reading = classify_hand(dim)
-    assert reading.hand_found and reading.label == label
+    assert_found_first_by("denoise dim", dim, label)
 
 
 def test_denoising_is_only_for_dim_frames():
@@ -146,11 +144,7 @@ def test_a_hand_far_too_close_is_found_in_a_wide_black_frame(label, name, side):
     rgb = subhih_photo(label, name)
     x0, y0, x1, y1 = find_hands_or_retry(rgb).hands[0].box
     close = hard.square_window(rgb, (x0 + x1) / 2, (y0 + y1) / 2, side * max(x1 - x0, y1 - y0))
-    assert not find_hands_or_retry(close, steps=steps_but("zoom out far on black")).hands
-    report = {}
-    assert find_hands_or_retry(close, report=report).hands and report["step"] == "zoom out far on black"
-    reading = classify_hand(close)
-    assert reading.hand_found and reading.label == label
+    assert_found_first_by("zoom out far on black", close, label)
 
 
 def test_fit_split_keeps_subhih_test_photos_out():
