@@ -256,10 +256,11 @@ def mean_lightness(rgb: np.ndarray) -> float:
 
 
 # Below this mean lightness a frame counts as dim: the sensor noise there is what hides the hand. All 30 hands of
-# the "dark" family that no other step finds lie below 0.16; 24 of the 240 pictures without a hand lie below it.
+# the "dark" family that no other step found lie below 0.16; 25 of the 240 pictures without a hand lie below it.
 DIM = 0.25
-# Non-local means works on a small copy: 240 px finds as many hands as 320 or 480 px (22 / 23 / 21 of those
-# 30, measured) at about half the time of 320 px.
+# Non-local means works on a small copy: at 240 px it finds as many hands as at 320 or 480 px (31 / 31 / 28 of
+# the 39 dark pictures every earlier step misses, `python -m benchmarks.rps_search_variants`) in about two
+# thirds of the time of 320 px.
 DENOISE_SIDE = 240
 
 
