@@ -305,10 +305,10 @@ RETRY_STEPS = [
     # in the black border, which `centre_inside` drops (rps_hard.md has the counts).
     RetryStep("zoom out on black", None, 1.0, "black"),
     # A dim room: the sensor noise, lifted with the light by "brighten", hides the fingers. Denoised first and
-    # zoomed out, 22 of the 30 "dark" hands every step above missed were found (20 read right by the landmarks
-    # model); in the app's search (where the second look no longer has to) it finds 31 of the 180 (rps_hard.md).
-    # Only for dim frames (mean lightness below DIM): it found no "hand" in the pictures without one, and costs
-    # a dim frame without a hand about 70-100 ms more.
+    # zoomed out, 31 of the 39 "dark" pictures every step above misses are found (29 read right by the landmarks
+    # model; benchmarks/results/rps_search_variants.md). Only for dim frames (mean lightness below DIM): there it
+    # found no "hand" in the pictures without one (on every frame, 2), and costs a dim frame without a hand
+    # about 70-100 ms more.
     RetryStep("denoise dim", "denoise", 1.0),
     # Closer still: a hand seen so big that even the 100 % black frame leaves too little room around its palm.
     # With three times the picture's side of black on every side, 8 of the 18 close-ups every step above missed
