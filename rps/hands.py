@@ -255,8 +255,8 @@ def mean_lightness(rgb: np.ndarray) -> float:
     return float(cv2.cvtColor(np.ascontiguousarray(rgb[:, :, :3]), cv2.COLOR_RGB2LAB)[:, :, 0].mean()) / 255
 
 
-# Below this mean lightness a frame counts as dim: the sensor noise there is what hides the hand. All 30 hands of
-# the "dark" family that no other step found lie below 0.16; 25 of the 240 pictures without a hand lie below it.
+# Below this mean lightness a frame counts as dim: the sensor noise there is what hides the hand (the "dark" family
+# keeps 12-30 % of a photo's light); 25 of the 240 pictures without a hand lie below it.
 DIM = 0.25
 # Non-local means works on a small copy: at 240 px it finds as many hands as at 320 or 480 px (31 / 31 / 28 of
 # the 39 dark pictures every earlier step misses, `python -m benchmarks.rps_search_variants`) in about two
