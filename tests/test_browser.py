@@ -293,6 +293,22 @@ def test_a_blank_photo_says_no_hand(page, tmp_path):
         assert top_class(page, "rps-label") == "no hand"
 
 
+def test_a_photo_from_a_dim_noisy_room_is_read(page, tmp_path):
+    # The "dark" family's recipe on a real open hand: only the "denoise dim" retry finds it (tests/test_rps_hard.py).
+    from PIL import Image
+
+    from rps import hard
+
+    photo = shared_path("rps", "subhih", "paper", "test__46_pic00004__139_94.jpg")
+    dim = tmp_path / "dim.jpg"
+    Image.fromarray(hard.dark(hard.read_rgb(str(photo)), None, np.random.default_rng(2))).save(dim, quality=95)
+    with step(page, "uploaded-dim", "rps-dim"):
+        open_rps_tab(page)
+        page.locator("#rps-photo input[type='file']").set_input_files(str(dim))
+        sync_api.expect(page.locator("#rps-message")).to_contain_text("1 hand found")
+        assert top_class(page, "rps-label") == "paper"
+
+
 # ------------------------------------------------------------------------------------------------ like a person
 def test_digits_drawn_fast_with_clear_between_are_never_stale_or_lost(browser, app_url, pen_digits):
     """The short version of benchmarks/browser_digits.py: 8 held-out digits at varied size, place, brush and
