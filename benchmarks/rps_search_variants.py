@@ -24,8 +24,8 @@ import numpy as np
 
 from rps.calibrate import model_answer
 from rps.data import CLASSES
-from rps.hands import (DENOISE_SIDE, DETECT_SIDE, DIM, RETRY_STEPS, brightened, centre_inside, denoised_and_brightened,
-                       downscale, find_hands, find_hands_or_retry, find_hands_twice, mean_lightness, padded, same_hand)
+from rps.hands import (DENOISE_SIDE, DIM, RETRY_STEPS, brightened, denoised_and_brightened, downscale,
+                       find_hands_or_retry, find_hands_twice, hands_in_framed_copy, mean_lightness, same_hand)
 from rps.hard import FAMILIES, NO_HAND, PLAIN, family_with_search, read_all, second_looks
 from rps.masking import mask_hand
 from rps.predict import calibration, get_model, landmark_probabilities, presence_probability, read_hand
@@ -107,14 +107,10 @@ def presence_for_second_look_only() -> list[str]:
     return rows
 
 
-def hand_in_copy(copy: np.ndarray, fraction: float, border: str = "edge") -> np.ndarray | None:
-    """Landmarks of the largest hand MediaPipe finds in `copy` framed by `fraction` of its side (centre inside)."""
-    framed, pad = padded(copy, fraction, border)
-    for hand in find_hands(framed).hands:
-        hand.points[:, :2] -= pad
-        if centre_inside(hand, copy.shape[1], copy.shape[0]):
-            return hand.points
-    return None
+def hand_in_copy(rgb: np.ndarray, make_copy, fraction: float, border: str = "edge") -> np.ndarray | None:
+    """Landmarks of the largest hand a retry finds in `make_copy(rgb)` (a copy and its scale) framed by `fraction`."""
+    hands = hands_in_framed_copy(rgb, *make_copy(rgb), fraction, border)
+    return hands[0].points if hands else None
 
 
 def missed_before(name: str, step: str) -> tuple[list[np.ndarray], np.ndarray]:
@@ -130,7 +126,7 @@ def count_found(rows: list[str], change: str, pictures: str, images, labels, mak
     reads right (labels None: pictures without a hand, where every find is a false one), and its time."""
     model, _ = get_model("landmarks")
     began = time.perf_counter()
-    points = [hand_in_copy(make_copy(rgb), fraction, border) for rgb in images]
+    points = [hand_in_copy(rgb, make_copy, fraction, border) for rgb in images]
     ms = (time.perf_counter() - began) / max(1, len(images)) * 1000
     found = [k for k, p in enumerate(points) if p is not None]
     right = "—"
@@ -141,8 +137,12 @@ def count_found(rows: list[str], change: str, pictures: str, images, labels, mak
                 f"{ms:.0f} ms a picture |")
 
 
-def non_local_means(side: int):
-    return lambda rgb: brightened(cv2.fastNlMeansDenoisingColored(downscale(rgb, side)[0], None, 10, 10, 5, 15))
+def cleaned(clean, side: int):
+    """A copy maker: `rgb` shrunk to `side`, cleaned by `clean` and brightened, with its scale."""
+    def make_copy(rgb):
+        small, scale = downscale(rgb, side)
+        return brightened(clean(small)), scale
+    return make_copy
 
 
 def other_last_steps() -> list[str]:
@@ -150,27 +150,28 @@ def other_last_steps() -> list[str]:
     close, close_labels = missed_before("closeup", "zoom out far on black")
     no_hand = family_with_search(NO_HAND)[0].images
     dim_no_hand = [rgb for rgb in no_hand if mean_lightness(rgb) < DIM]
-    shipped = lambda rgb: denoised_and_brightened(rgb)[0]  # noqa: E731
+    shipped = denoised_and_brightened
+    def non_local_means(small):
+        return cv2.fastNlMeansDenoisingColored(small, None, 10, 10, 5, 15)
     cleanings = [(f"4. shipped: non-local means at {DENOISE_SIDE} px, brightened, 100 % frame", shipped, 1.0),
                  ("4. the same with a 30 % frame", shipped, 0.3),
-                 ("4. non-local means at 320 px", non_local_means(320), 1.0),
-                 ("4. non-local means at 480 px", non_local_means(480), 1.0),
+                 ("4. non-local means at 320 px", cleaned(non_local_means, 320), 1.0),
+                 ("4. non-local means at 480 px", cleaned(non_local_means, 480), 1.0),
                  ("4. Gaussian blur (sigma 3 at 480 px), brightened",
-                  lambda rgb: brightened(cv2.GaussianBlur(downscale(rgb, 480)[0], (0, 0), 3.0)), 1.0),
-                 ("4. bilateral filter, brightened",
-                  lambda rgb: brightened(cv2.bilateralFilter(downscale(rgb, 480)[0], 9, 40, 7)), 1.0)]
+                  cleaned(lambda small: cv2.GaussianBlur(small, (0, 0), 3.0), 480), 1.0),
+                 ("4. bilateral filter, brightened", cleaned(lambda small: cv2.bilateralFilter(small, 9, 40, 7), 480), 1.0)]
     rows: list[str] = []
     for change, make_copy, fraction in cleanings:
         count_found(rows, change, "dark, missed by every earlier step", dark, dark_labels, make_copy, fraction)
     count_found(rows, cleanings[0][0], "no hand, dim", dim_no_hand, None, shipped, 1.0)
     count_found(rows, "4. the shipped cleaning on every frame, not only dim ones", "no hand, all", no_hand, None,
                 shipped, 1.0)
+    def as_it_is(rgb):
+        return rgb, 1.0
     for change, fraction in [("5. shipped: 300 % black frame", 3.0), ("5. 200 % black frame", 2.0)]:
-        def shrunk(rgb, fraction=fraction):  # as the app does for frames wider than the picture
-            return downscale(rgb, round(DETECT_SIDE / (1 + 2 * fraction)))[0]
-        count_found(rows, change, "closeup, missed by every earlier step", close, close_labels, shrunk, fraction,
+        count_found(rows, change, "closeup, missed by every earlier step", close, close_labels, as_it_is, fraction,
                     "black")
-        count_found(rows, change, "no hand, all", no_hand, None, shrunk, fraction, "black")
+        count_found(rows, change, "no hand, all", no_hand, None, as_it_is, fraction, "black")
     return rows
 
 

@@ -318,6 +318,25 @@ RETRY_STEPS = [
 ]
 
 
+def hands_in_framed_copy(rgb: np.ndarray, copy: np.ndarray, scale: float, fraction: float, border: str = "edge",
+                         detect_side: int = DETECT_SIDE, landmarker=None) -> list[Hand]:
+    """The hands MediaPipe finds in `copy` (a changed copy of `rgb`, `scale` times its size) framed by `fraction`
+    of its side, in the coordinates of `rgb`, largest first; a "hand" whose centre lies outside `rgb` is dropped."""
+    if fraction > 1:
+        # A frame wider than the picture: shrink first, as the detector sees at most detect_side pixels. A 3x
+        # black frame around a 640 x 480 photo is a 45 MB picture, and shrinking it took longer than the search.
+        # (Not for the narrower frames: shrinking before padding there changed which hands the earlier steps
+        # found, by a picture or two a family, for a few ms.)
+        copy, shrink = downscale(copy, round(detect_side / (1 + 2 * fraction)))
+        scale *= shrink
+    framed, pad = padded(copy, fraction, border) if fraction else (copy, 0)
+    hands = find_hands(framed, detect_side, landmarker).hands
+    for hand in hands:
+        hand.points[:, :2] -= pad
+        hand.points /= scale
+    return [hand for hand in hands if centre_inside(hand, rgb.shape[1], rgb.shape[0])]
+
+
 def find_hands_or_retry(rgb: np.ndarray, detect_side: int = DETECT_SIDE, steps=None, landmarker=None,
                         report: dict | None = None) -> HandSearch:
     """`find_hands`, and while nothing is found, again on changed copies of the image (`RETRY_STEPS`).
@@ -334,21 +353,8 @@ def find_hands_or_retry(rgb: np.ndarray, detect_side: int = DETECT_SIDE, steps=N
         copy = changed_copy(rgb, change)
         if copy is None:
             continue
-        image, scale = copy
-        if fraction > 1:
-            # A frame wider than the picture: shrink first, as the detector sees at most detect_side pixels. A 3x
-            # black frame around a 640 x 480 photo is a 45 MB picture, and shrinking it took longer than the search.
-            # (Not for the narrower frames: shrinking before padding there changed which hands the earlier steps
-            # found, by a picture or two a family, for a few ms.)
-            image, shrink = downscale(image, round(detect_side / (1 + 2 * fraction)))
-            scale *= shrink
-        image, pad = padded(image, fraction, border) if fraction else (image, 0)
-        again = find_hands(image, detect_side, landmarker)
+        hands = hands_in_framed_copy(rgb, *copy, fraction, border, detect_side, landmarker)
         tries += 1
-        for hand in again.hands:
-            hand.points[:, :2] -= pad
-            hand.points /= scale
-        hands = [hand for hand in again.hands if centre_inside(hand, rgb.shape[1], rgb.shape[0])]
         found = HandSearch(hands, (rgb.shape[1], rgb.shape[0]))
         step = name if found.hands else None
     if report is not None:
