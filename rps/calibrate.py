@@ -84,33 +84,30 @@ def choose_not_sure(confidence: np.ndarray, min_coverage: float) -> float:
     return float(max(ok)) if ok else 0.0
 
 
+def answered(reading: FamilyReading, presence_threshold: float) -> np.ndarray:
+    """Which pictures get a gesture: MediaPipe found a hand, or the presence head judged one there."""
+    return reading.found | (np.nan_to_num(reading.presence, nan=1.0) >= presence_threshold)
+
+
 def choose_presence(readings: dict[str, FamilyReading], keep_plain: float = 0.99, keep_hard: float = 0.95) -> float:
     """The highest presence threshold that keeps `keep_plain` of the fit split's plain photos and `keep_hard` of
     its hard-family pictures answered (MediaPipe found the hand, or the presence head judged one there)."""
-    def answered(names, threshold):
-        kept = []
-        for name in names:
-            reading = readings[name]
-            presence = np.nan_to_num(reading.presence, nan=1.0)
-            kept.append((reading.found | (presence >= threshold))[reading.fit_split])
-        return np.concatenate(kept).mean()
+    def kept(names, threshold):
+        return np.concatenate([answered(readings[name], threshold)[readings[name].fit_split] for name in names]).mean()
 
-    ok = [t for t in PRESENCE_GRID if answered([PLAIN], t) >= keep_plain and answered(FAMILIES, t) >= keep_hard]
+    ok = [t for t in PRESENCE_GRID if kept([PLAIN], t) >= keep_plain and kept(FAMILIES, t) >= keep_hard]
     return float(max(ok)) if ok else 0.0
 
 
 def no_hand_rates(reading: FamilyReading, threshold: float, split: bool | None = None) -> tuple[float, float]:
     """(share answered with a gesture, share of those where MediaPipe itself found a 'hand')."""
     keep = np.ones(len(reading.labels), bool) if split is None else reading.fit_split == split
-    presence = np.nan_to_num(reading.presence, nan=1.0)
-    named = reading.found | (presence >= threshold)
-    return float(named[keep].mean()), float(reading.found[keep].mean())
+    return float(answered(reading, threshold)[keep].mean()), float(reading.found[keep].mean())
 
 
 def read_right(model_name: str, reading: FamilyReading, presence_threshold: float) -> np.ndarray:
     """Which hand pictures the app reads right: a hand is there (found, or judged present) and the gesture is right."""
-    answered = reading.found | (np.nan_to_num(reading.presence, nan=1.0) >= presence_threshold)
-    return answered & (model_answer(model_name, reading).argmax(1) == reading.labels)
+    return answered(reading, presence_threshold) & (model_answer(model_name, reading).argmax(1) == reading.labels)
 
 
 def family_accuracies(readings: dict[str, FamilyReading], threshold: float) -> str:
@@ -177,8 +174,7 @@ def fit(readings: dict[str, FamilyReading], min_coverage: float) -> tuple[dict, 
               + " / ".join(FAMILIES) + " |", "|---|---|---|---|---|"]
     for t in sorted({0.5, 0.9, 0.99, 0.999, 0.9999, presence_threshold}):
         def kept(names):
-            return np.concatenate([(readings[n].found | (np.nan_to_num(readings[n].presence, nan=1.0) >= t))
-                                   for n in names]).mean()
+            return np.concatenate([answered(readings[n], t) for n in names]).mean()
         mark = " (chosen)" if t == presence_threshold else ""
         lines.append(f"| {t:g}{mark} | {no_hand_rates(readings[NO_HAND], t)[0]:.3f} | {kept([PLAIN]):.3f} | "
                      f"{kept(FAMILIES):.3f} | {family_accuracies(readings, t)} |")
@@ -188,8 +184,7 @@ def fit(readings: dict[str, FamilyReading], min_coverage: float) -> tuple[dict, 
               f"{family_accuracies(readings, np.inf)} |", ""]
     kinds = no_hand_kinds()
     if len(kinds) == len(readings[NO_HAND].labels):
-        presence = np.nan_to_num(readings[NO_HAND].presence, nan=1.0)
-        named_each = readings[NO_HAND].found | (presence >= presence_threshold)
+        named_each = answered(readings[NO_HAND], presence_threshold)
         lines += ["| no-hand pictures (all) | count | named as a gesture |", "|---|---|---|"]
         for kind in sorted(set(kinds)):
             inside = kinds == kind
@@ -200,9 +195,8 @@ def fit(readings: dict[str, FamilyReading], min_coverage: float) -> tuple[dict, 
     for name in SETS:
         reading = readings[name]
         keep = ~reading.fit_split
-        presence = np.nan_to_num(reading.presence, nan=1.0)
-        answered = (reading.found | (presence >= presence_threshold))[keep]
-        lines.append(f"| {name} | {keep.sum()} | {reading.found[keep].mean():.3f} | {answered.mean():.3f} |")
+        lines.append(f"| {name} | {keep.sum()} | {reading.found[keep].mean():.3f} | "
+                     f"{answered(reading, presence_threshold)[keep].mean():.3f} |")
     card = {"what": "temperature and 'not sure' threshold per model, and the hand-presence threshold "
                     "(rps.predict reads this file)",
             "models": models, "presence_threshold": presence_threshold,

@@ -190,7 +190,7 @@ def evaluate(limit: int | None = None, cache_path: str = str(DEFAULT_CACHE), wri
 def hard_tables(write: bool = True) -> str:
     """Accuracy per model on the plain SubhiH photos and on every hard family (rps.hard), the no-hand row,
     and what each retry step of the hand search finds and costs."""
-    from rps.calibrate import SETS, read_right
+    from rps.calibrate import SETS, answered, read_right
     from rps.hard import FAMILIES, NO_HAND, PLAIN, family_with_search, read_all
     from rps.hands import RETRY_STEPS
     from rps.predict import MODEL_CHOICES, calibration
@@ -209,8 +209,7 @@ def hard_tables(write: bool = True) -> str:
         for name in SETS:
             cells.append(f"{read_right(model_name, readings[name], threshold).mean():.3f}")
         no_hand = readings[NO_HAND]
-        named = no_hand.found | (np.nan_to_num(no_hand.presence, nan=1.0) >= threshold)
-        lines.append(f"| {model_name} | " + " | ".join(cells) + f" | {named.mean():.3f} |")
+        lines.append(f"| {model_name} | " + " | ".join(cells) + f" | {answered(no_hand, threshold).mean():.3f} |")
     lines += ["", "Hand search (`rps.hands.find_hands_twice`): pictures where each step found the hand (a retry runs "
               "only when all before it found nothing; the second look at a smoothed copy always runs, and counts "
               "here when only it found the hand), pictures where both looks found it (the landmarks model then "
