@@ -123,7 +123,9 @@ def no_hand_kinds() -> np.ndarray:
     return np.array([s.split(": ", 1)[1].split(" (")[0] for s in sources])
 
 
-def fit(readings: dict[str, FamilyReading], min_coverage: float) -> tuple[dict, str]:
+def fit(readings: dict[str, FamilyReading], min_coverage: float, kinds: np.ndarray | None = None) -> tuple[dict, str]:
+    """(the calibration card, the results page) from every set's readings; `kinds` (`no_hand_kinds`) adds the
+    no-hand pictures by kind."""
     models, lines = {}, []
     lines += ["# Calibrated confidence, \"not sure\" and \"no hand\"", "",
               "Fitted on the pictures made from SubhiH's **train** split (plain photos + every hard family of "
@@ -152,8 +154,8 @@ def fit(readings: dict[str, FamilyReading], min_coverage: float) -> tuple[dict, 
     for name, _, threshold, _, _, conf, correct in report_rows:
         cells = []
         for t in THRESHOLDS:
-            answered = conf >= t
-            cells.append(f"{answered.mean():.3f} / {correct[answered].mean():.3f}" if answered.any() else "0 / —")
+            sure = conf >= t
+            cells.append(f"{sure.mean():.3f} / {correct[sure].mean():.3f}" if sure.any() else "0 / —")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += ["", "Cells: coverage / accuracy of the answered. The chosen threshold per model is the highest that "
               f"still answers {min_coverage:.0%} of the fitting pictures.", ""]
@@ -182,8 +184,7 @@ def fit(readings: dict[str, FamilyReading], min_coverage: float) -> tuple[dict, 
               f"{readings[NO_HAND].found.mean():.3f} | {readings[PLAIN].found.mean():.3f} | "
               f"{np.concatenate([readings[n].found for n in FAMILIES]).mean():.3f} | "
               f"{family_accuracies(readings, np.inf)} |", ""]
-    kinds = no_hand_kinds()
-    if len(kinds) == len(readings[NO_HAND].labels):
+    if kinds is not None and len(kinds) == len(readings[NO_HAND].labels):
         named_each = answered(readings[NO_HAND], presence_threshold)
         lines += ["| no-hand pictures (all) | count | named as a gesture |", "|---|---|---|"]
         for kind in sorted(set(kinds)):
@@ -215,7 +216,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     readings = read_all()
-    card, text = fit(readings, args.min_coverage)
+    card, text = fit(readings, args.min_coverage, no_hand_kinds())
     (CHECKPOINTS / "rps_calibration.json").write_text(json.dumps(card, indent=2) + "\n")
     out = ROOT / "benchmarks" / "results" / "rps_calibration.md"
     out.write_text(text)

@@ -204,6 +204,40 @@ def test_not_sure_threshold_keeps_the_coverage_asked_for():
     assert (confidence >= threshold).mean() >= 0.9 and (confidence >= threshold + 0.02).mean() < 0.9
 
 
+def made_up_reading(rng, count: int, no_hand: bool = False) -> hard.FamilyReading:
+    """Readings of `count` pictures as the models might give them: mostly right, a few hands missed, and a presence
+    head that is surer about hands than about empty pictures."""
+    labels = np.full(count, -1) if no_hand else rng.integers(0, 3, count)
+    found = rng.random(count) < (0.03 if no_hand else 0.95)
+    probs = {}
+    for name in ["landmarks", "efficientnet_lite0", "lenet"]:
+        logits = rng.normal(0, 1, (count, 3))
+        logits[np.arange(count), np.maximum(labels, 0)] += 0 if no_hand else 3
+        p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+        if name == "landmarks":
+            p[~found] = np.nan
+        probs[name] = p.astype(np.float32)
+    presence = np.where(found, np.nan, rng.beta(2, 5, count) if no_hand else rng.beta(8, 1, count)).astype(np.float32)
+    return hard.FamilyReading(probs, found, np.zeros(count, bool), np.zeros(count, bool), labels, presence,
+                              rng.random(count) < 0.5)
+
+
+def test_calibration_fits_and_reports_every_set():
+    from rps.calibrate import PRESENCE_GRID, answered, fit
+
+    rng = np.random.default_rng(0)
+    readings = {name: made_up_reading(rng, 400) for name in [hard.PLAIN, *hard.FAMILIES]}
+    readings[hard.NO_HAND] = made_up_reading(rng, 240, no_hand=True)
+    card, text = fit(readings, 0.97)
+    threshold = card["presence_threshold"]
+    assert threshold in PRESENCE_GRID and 0 < threshold < 1
+    plain = readings[hard.PLAIN]
+    assert answered(plain, threshold)[plain.fit_split].mean() >= 0.99
+    assert set(card["models"]) == {"ensemble", "landmarks", "efficientnet_lite0", "lenet"}
+    assert all(model["temperature"] > 0 and 0 <= model["not_sure_below"] < 1 for model in card["models"].values())
+    assert f"| {threshold:g} (chosen) |" in text and "| rotate |" in text
+
+
 def test_calibration_was_fitted_on_the_shipped_models():
     # A retrained model without `python -m rps.calibrate` would keep another model's temperature and thresholds.
     import json
