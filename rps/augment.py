@@ -223,6 +223,19 @@ def jpeg_artefacts(rgb: np.ndarray, rng: np.random.Generator, worst: int = 5, be
     return cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
 
 
+def close_up(rgb: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Part of the picture around the hand, as when the hand is close to the camera or cut by the frame."""
+    ys, xs = np.nonzero(mask > 127)
+    if len(xs) < 10:
+        return rgb
+    x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
+    side = max(16, rng.uniform(0.5, 1.1) * max(x1 - x0, y1 - y0))
+    cx, cy = rng.uniform(x0, x1), rng.uniform(y0, y1)
+    scale = 320 / side
+    matrix = np.array([[scale, 0, 160 - scale * cx], [0, scale, 160 - scale * cy]])
+    return cv2.warpAffine(rgb, matrix, (320, 320), borderMode=cv2.BORDER_REPLICATE)
+
+
 def cut_by_frame(rgb: np.ndarray, mask: np.ndarray, points: np.ndarray, rng: np.random.Generator):
     """The frame's edge cuts 10-50 % of the hand away at a random side. The landmarks stay whole (MediaPipe
     guesses the points it cannot see), in the cut image's coordinates: (rgb, mask, points)."""

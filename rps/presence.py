@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from common.checkpoint import save_checkpoint
-from rps.augment import background, composited_sample, jpeg_artefacts, low_light, motion_blur
+from rps.augment import background, close_up, composited_sample, jpeg_artefacts, low_light, motion_blur
 from rps.masking import CROP_SIDE, fallback_view
 from rps.model import PresenceHead
 
@@ -44,26 +44,13 @@ def camera_effects(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return rgb
 
 
-def zoom_in(rgb: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Part of the picture around the hand, as when the hand is close to the camera or cut by the frame."""
-    ys, xs = np.nonzero(mask > 127)
-    if len(xs) < 10:
-        return rgb
-    x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
-    side = max(16, rng.uniform(0.5, 1.1) * max(x1 - x0, y1 - y0))
-    cx, cy = rng.uniform(x0, x1), rng.uniform(y0, y1)
-    scale = 320 / side
-    matrix = np.array([[scale, 0, 160 - scale * cx], [0, scale, 160 - scale * cy]])
-    return cv2.warpAffine(rgb, matrix, (320, 320), borderMode=cv2.BORDER_REPLICATE)
-
-
 def hand_pictures(images, masks, points, count: int, rng) -> list[np.ndarray]:
     out = []
     for _ in range(count):
         i = rng.integers(len(images))
         picture, _, mask = composited_sample(images[i], rng, points[i], masks[i])
         if rng.random() < 0.5:
-            picture = zoom_in(picture, mask, rng)
+            picture = close_up(picture, mask, rng)
         out.append(fallback_view(camera_effects(picture, rng), CROP_SIDE).crop)
     return out
 

@@ -1,7 +1,8 @@
 """Chroma keying and compositing of the green-screen training hands (rps.augment)."""
 import numpy as np
 
-from rps.augment import background, chroma_mask, composite, composited_sample, masked_training_crop, photometric
+from rps.augment import (background, chroma_mask, close_up, composite, composited_sample, masked_training_crop,
+                         photometric)
 from rps.masking import GREEN
 
 
@@ -60,3 +61,16 @@ def test_masked_training_crop_is_a_square_with_green_outside_the_hand():
     crop = masked_training_crop(rgb, chroma_mask(rgb), points, rng, side=96)
     assert crop.shape == (96, 96, 3) and crop.dtype == np.uint8
     assert (crop[0, 0] == GREEN).all()
+
+
+def test_a_close_up_is_mostly_hand():
+    """The hand seen from close by (a window at most 1.1 times the hand's size, centred on it): skin fills far more
+    of the picture than before."""
+    import cv2
+
+    mask = cv2.circle(np.zeros((120, 180), np.uint8), (90, 60), 40, 255, -1)  # a round "fist"
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        seen = close_up(np.repeat(mask[:, :, None], 3, axis=2), mask, rng)[:, :, 0]
+        assert seen.shape == (320, 320)
+        assert (seen > 127).mean() > 2 * (mask > 127).mean()
