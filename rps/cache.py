@@ -2,17 +2,19 @@
 
     python -m rps.cache                      # -> runs/rps_landmarks.npz (git-ignored), about 2 minutes
     python -m rps.cache --limit 20 --out runs/rps_landmarks_small.npz    # a quick look
-    python -m rps.cache --degraded 2         # -> runs/rps_landmarks_degraded.npz, about 8 minutes: landmarks of
-                                             #    the training hands on made-up rooms, badly photographed
+    python -m rps.cache --degraded 2         # -> runs/rps_landmarks_degraded.npz, about 11 minutes: landmarks and
+                                             #    app crops of the training hands on made-up rooms, badly photographed
 
 The file holds, per set ("train", "val"): file paths, labels, whether a hand was found, its 21 x 3 points
 (pixels of the original image), handedness and score, and the image sizes.
 
 `--degraded N`: what MediaPipe makes of the training hands in bad pictures. Each drgfreeman photo, N times,
-is composited on a made-up room (rps.augment) and then heavily JPEG'd, dimmed with sensor noise, or motion
-blurred, and searched the app's way (rps.hands.find_hands_twice). Both looks' landmarks are kept: the landmarks
+is composited on a made-up room (rps.augment) and then seen close up, heavily JPEG'd, dimmed with sensor noise,
+or motion blurred, and searched the app's way (rps.hands.find_hands_twice). Both looks' landmarks are kept: the landmarks
 model learns from them (`python -m rps.train --model landmarks --degraded-cache ...`) how MediaPipe's landmarks
-go wrong on such pictures. Only training photos are used.
+go wrong on such pictures. So is the crop the app makes of each copy (masked by those landmarks, or its fallback),
+for the image models (`--degraded-cache` with them). Only training photos are used. Neither is shipped
+(README, "What did not help").
 """
 from __future__ import annotations
 
@@ -50,37 +52,47 @@ def extract(dataset, limit: int | None = None) -> dict[str, np.ndarray]:
 
 def badly_photographed(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A training hand on a made-up room, then one of: heavy JPEG of a half-size frame, a dim noisy room, a
-    moving hand (rps.augment's own ranges, not the validation families' recipes)."""
+    moving hand, the hand so close that it overflows the frame (rps.augment's own ranges, not the validation
+    families' recipes)."""
     import cv2
 
-    from rps.augment import chroma_mask, composited_sample, jpeg_artefacts, low_light, motion_blur
+    from rps.augment import chroma_mask, close_up, composited_sample, jpeg_artefacts, low_light, motion_blur
 
-    picture, _, _ = composited_sample(rgb, rng, None, chroma_mask(rgb))
+    picture, _, mask = composited_sample(rgb, rng, None, chroma_mask(rgb))
     roll = rng.random()
-    if roll < 0.4:
+    if roll < 0.25:
+        return close_up(picture, mask, rng)
+    if roll < 0.55:
         height, width = picture.shape[:2]
         small = cv2.resize(picture, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
         return cv2.resize(jpeg_artefacts(small, rng, 5, 20), (width, height), interpolation=cv2.INTER_CUBIC)
-    if roll < 0.75:
+    if roll < 0.8:
         return jpeg_artefacts(low_light(picture, rng), rng, 50, 90)
     return motion_blur(picture, rng, 0.14)
 
 
 def extract_degraded(dataset, copies: int, seed: int = 0, limit: int | None = None) -> dict[str, np.ndarray]:
-    """Landmarks (both looks of rps.hands.find_hands_twice) of `copies` badly photographed versions of each image."""
+    """Landmarks (both looks of rps.hands.find_hands_twice) of `copies` badly photographed versions of each image,
+    and the crop the app's image models would see of each version (rps.masking.mask_hand of the hand found, or
+    its fallback when none is): what the image models can learn from (`crops`, `crop_labels`)."""
     from rps.hands import find_hands_twice
+    from rps.masking import mask_hand
 
     rng = np.random.default_rng(seed)
-    labels, points = [], []
+    labels, points, crops, crop_labels = [], [], [], []
     for rgb, label in rgb_arrays(dataset, limit):
         for _ in range(copies):
-            search = find_hands_twice(badly_photographed(rgb, rng))
+            picture = badly_photographed(rgb, rng)
+            search = find_hands_twice(picture)
+            crops.append(mask_hand(picture, search.hands[0] if search.hands else None).crop)
+            crop_labels.append(label)
             if search.hands:
                 looks = [search.hands[0].points] + ([search.second_look] if search.second_look is not None else [])
                 points += looks
                 labels += [label] * len(looks)
     return {"labels": np.array(labels, np.int64), "points": np.stack(points).astype(np.float32),
-            "found": np.ones(len(labels), bool)}
+            "found": np.ones(len(labels), bool), "crops": np.stack(crops),
+            "crop_labels": np.array(crop_labels, np.int64)}
 
 
 def load_cache(path: str | Path = DEFAULT_CACHE) -> dict[str, dict[str, np.ndarray]]:
@@ -98,13 +110,14 @@ def main() -> None:
     parser.add_argument("--val-dir", default=None, help="validation imagefolder (default: RPS_VAL_DIR or shared)")
     parser.add_argument("--out", default=str(DEFAULT_CACHE), help="output .npz")
     parser.add_argument("--limit", type=int, default=None, help="only the first N images of each set")
+    parser.add_argument("--seed", type=int, default=0, help="--degraded: the random draw of rooms and defects")
     parser.add_argument("--degraded", type=int, default=0,
                         help="instead: N badly photographed copies of each training image (default out: "
                              "runs/rps_landmarks_degraded.npz)")
     args = parser.parse_args()
     if args.degraded:
         began = time.perf_counter()
-        result = extract_degraded(load_train(args.train_dir), args.degraded, limit=args.limit)
+        result = extract_degraded(load_train(args.train_dir), args.degraded, args.seed, args.limit)
         out = DEGRADED_CACHE if args.out == str(DEFAULT_CACHE) else Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         np.savez(out, **{f"train/{name}": value for name, value in result.items()})

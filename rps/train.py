@@ -65,7 +65,8 @@ class TrainConfig:
     hard: float = 0.0            # image models, masked: share of crops with a hard case (rps.augment.hard_training_crop)
     fallback: float = 0.0        # image models, masked: share of crops made as when MediaPipe misses the hand
     extra_dir: str | None = None  # landmarks: also learn from real photos in <dir>/{rock,paper,scissors}/ (corrections)
-    degraded_cache: str | None = None  # landmarks: also learn from `python -m rps.cache --degraded N` (bad pictures)
+    degraded_cache: str | None = None  # also learn from `python -m rps.cache --degraded N` (bad pictures): landmarks
+                                       # models from MediaPipe's landmarks, image models from the app's crops
     extra: dict = field(default_factory=dict)
 
 
@@ -182,6 +183,13 @@ def validation_crops(config: TrainConfig, cache: dict) -> tuple[np.ndarray, np.n
 def image_sets(config: TrainConfig, cache: dict):
     preprocessing = PREPROCESSING[config.model]
     train_crops, train_labels = training_crops(config, cache)
+    if config.degraded_cache and config.regime == "masked":
+        # What the app's own search and masking make of badly photographed training hands: crops masked by
+        # landmarks that came out wrong, fallback crops where no hand was found. No recipe imitates those.
+        degraded = load_cache(config.degraded_cache)["train"]
+        train_crops = np.concatenate([train_crops, degraded["crops"]])
+        train_labels = np.concatenate([train_labels, degraded["crop_labels"]])
+        print(f"crops of badly photographed copies, as the app sees them: {len(degraded['crops'])}")
     val_crops, val_labels = validation_crops(config, cache)
     return (TensorDataset(image_batch(list(train_crops), preprocessing), torch.as_tensor(train_labels)),
             TensorDataset(image_batch(list(val_crops), preprocessing), torch.as_tensor(val_labels)))
@@ -194,6 +202,8 @@ def cached_trunk_features(model, images: torch.Tensor, config: TrainConfig, part
     limit = f"_limit{config.limit}" if config.limit else ""
     if part == "train" and (config.hard or config.fallback):
         limit += f"_hard{config.hard:g}_fb{config.fallback:g}"
+    if part == "train" and config.degraded_cache:
+        limit += "_" + Path(config.degraded_cache).stem
     name = f"rps_lite0_trunk{config.freeze_stages}_{part}_{config.regime}_v{config.variants}_s{config.seed}{limit}"
     path = Path(config.work_dir) / f"{name}.safetensors"
     if path.exists() and not config.dry_run:
@@ -377,6 +387,8 @@ def make_card(config: TrainConfig, accuracy: float, count: int, history, seconds
             command += f" --hard {config.hard:g} --fallback {config.fallback:g}"
     else:
         command += f" --tilt {config.tilt:g}"
+    if config.degraded_cache:
+        command += f" --degraded-cache {config.degraded_cache}"
     return {
         "name": f"rps_{config.model}" + ("" if config.regime == "masked" else f"_{config.regime}"),
         "architecture": architecture[config.model],
@@ -396,9 +408,9 @@ def make_card(config: TrainConfig, accuracy: float, count: int, history, seconds
                  "validation": "SubhiH HandsDataset crops (Apache-2.0)",
                  "extra": f"real photos from {config.extra_dir}" if config.extra_dir and config.model == "landmarks"
                  else "none",
-                 "degraded": (f"MediaPipe landmarks of badly photographed drgfreeman copies ({config.degraded_cache}, "
-                              "python -m rps.cache --degraded)") if config.degraded_cache and config.model == "landmarks"
-                 else "none"},
+                 "degraded": (f"{'MediaPipe landmarks' if config.model == 'landmarks' else 'the app crops'} of badly "
+                              f"photographed drgfreeman copies ({config.degraded_cache}, python -m rps.cache --degraded)")
+                 if config.degraded_cache else "none"},
         "epochs": config.epochs,
         "seed": config.seed,
         "train_command": command,
@@ -427,8 +439,9 @@ def parse_args(argv=None) -> TrainConfig:
     parser.add_argument("--fallback", type=float, default=0.0, help="image models: share of crops as when no hand is found")
     parser.add_argument("--extra-dir", default=None, help="landmarks: also learn from the photos in "
                         "<dir>/{rock,paper,scissors}/, e.g. runs/flagged_data/rps from python -m common.flagging")
-    parser.add_argument("--degraded-cache", default=None, help="landmarks: also learn from the landmarks of badly "
-                        "photographed training hands (runs/rps_landmarks_degraded.npz from python -m rps.cache --degraded 2)")
+    parser.add_argument("--degraded-cache", default=None, help="also learn from badly photographed training hands "
+                        "(runs/rps_landmarks_degraded.npz from python -m rps.cache --degraded 2): the landmarks model from "
+                        "their landmarks, image models (masked) from the crops the app makes of them")
     parser.add_argument("--dry-run", action="store_true", help="one batch of one epoch, write nothing")
     args = parser.parse_args(argv)
     return TrainConfig(model=args.model, regime=args.regime, epochs=args.epochs, batch_size=args.batch_size,

@@ -63,3 +63,36 @@ def test_landmarks_learn_from_an_extra_folder_of_corrections(tiny_cache, tmp_pat
     card = train(TrainConfig(model="landmarks", epochs=1, batch_size=4, dry_run=True, cache=str(tiny_cache),
                              threads=1, samples_per_epoch=12, extra_dir=str(tmp_path / "extra")))
     assert 0.0 <= card["accuracy"] <= 1.0
+
+
+def test_badly_photographed_copies_give_landmarks_and_the_crops_the_app_makes(tmp_path):
+    """`python -m rps.cache --degraded`: every copy of a training hand gives the crop the app's image models would
+    see (hand found or not); copies where the app's search finds the hand also give its landmarks (both looks)."""
+    from rps.cache import extract_degraded
+    from rps.masking import CROP_SIDE
+
+    folder = tmp_path / "train"
+    for label in ["rock", "paper", "scissors"]:
+        (folder / label).mkdir(parents=True)
+        path = sorted(shared_path("rps", "drgfreeman", label).glob("*.jpg"))[0]
+        shutil.copy(path, folder / label / path.name)
+    result = extract_degraded(load_imagefolder(folder), copies=3, seed=0)
+    assert result["crops"].shape == (9, CROP_SIDE, CROP_SIDE, 3) and result["crops"].dtype == np.uint8
+    assert sorted(result["crop_labels"].tolist()) == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    assert 0 < len(result["labels"]) <= 18 and result["points"].shape == (len(result["labels"]), 21, 3)
+    assert set(result["labels"].tolist()) <= {0, 1, 2}
+
+
+def test_image_models_learn_from_the_crops_of_badly_photographed_copies(tiny_cache, tmp_path):
+    from rps.train import image_sets
+
+    crops = np.full((5, 160, 160, 3), 90, np.uint8)
+    np.savez(tmp_path / "degraded.npz", **{"train/crops": crops, "train/crop_labels": np.array([0, 1, 2, 0, 1]),
+                                           "train/labels": np.zeros(0, np.int64)})
+    from rps.cache import load_cache
+    cache = load_cache(tiny_cache)
+    base = TrainConfig(model="lenet", variants=1, cache=str(tiny_cache), work_dir=str(tmp_path / "work"))
+    plain_set, _ = image_sets(base, cache)
+    more_set, _ = image_sets(TrainConfig(**{**base.__dict__, "degraded_cache": str(tmp_path / "degraded.npz")}), cache)
+    assert len(more_set) == len(plain_set) + 5
+    assert more_set.tensors[1][-5:].tolist() == [0, 1, 2, 0, 1]
