@@ -213,10 +213,12 @@ def hard_tables(write: bool = True) -> str:
     lines += ["", "Hand search (`rps.hands.find_hands_twice`): pictures where each step found the hand (a retry runs "
               "only when all before it found nothing; the second look at a smoothed copy always runs, and counts "
               "here when only it found the hand), pictures where both looks found it (the landmarks model then "
-              "averages its two answers), and the median time of a whole search.", "",
+              "averages its two answers), pictures where the second look did not confirm the hand and a bigger "
+              "hand was found around it (`rps.hands.bigger_hand_around`: a finger taken for a hand), and the "
+              "median time of a whole search.", "",
               "| family | first look | " + " | ".join(step.name for step in RETRY_STEPS) + " | second look only | none | "
-              "both looks | median ms | median ms, no hand found |",
-              "|---|" + "---|" * (len(RETRY_STEPS) + 6)]
+              "both looks | bigger hand | median ms | median ms, no hand found |",
+              "|---|" + "---|" * (len(RETRY_STEPS) + 7)]
     steps = ["first look", *[step.name for step in RETRY_STEPS], "second look", ""]
     for name in [PLAIN] + FAMILIES + [NO_HAND]:
         _, search = family_with_search(name)
@@ -224,7 +226,8 @@ def hard_tables(write: bool = True) -> str:
         both = int((~np.isnan(search["second_look"]).any((1, 2))).sum())
         missed = ~search["found"]
         slow = f"{np.median(search['seconds'][missed]) * 1000:.0f}" if missed.any() else "—"
-        lines.append(f"| {name} | " + " | ".join(map(str, counts)) + f" | {both} | "
+        bigger = int((search["bigger"] != "").sum())
+        lines.append(f"| {name} | " + " | ".join(map(str, counts)) + f" | {both} | {bigger} | "
                      f"{np.median(search['seconds']) * 1000:.0f} | {slow} |")
     lines += ["", "Commands: `python -m rps.hard` (MediaPipe on the families, cached in runs/), "
               "`python -m rps.calibrate`, `python -m rps.evaluate`."]

@@ -3,6 +3,7 @@
     from rps.hands import find_hands
     found = find_hands(rgb_uint8)          # -> HandSearch(hands=[Hand, ...] largest first, image_size)
     found = find_hands_twice(rgb_uint8)    # what the app does: retries, then a second look at a smoothed copy
+                                           # (and a bigger hand around a hand that look does not confirm)
     found.hands[0].points                  # 21 x 3 pixel coordinates (x, y, z~x-scale)
 
 The model file (Google's `hand_landmarker.task`, Apache-2.0, 7.8 MB) ships in checkpoints/ with a card beside
@@ -378,22 +379,48 @@ def smoothed(rgb: np.ndarray, detect_side: int = DETECT_SIDE) -> tuple[np.ndarra
     return cv2.GaussianBlur(small, (0, 0), SECOND_LOOK_SIGMA), scale
 
 
+def centre_in_box(points: np.ndarray, other: np.ndarray) -> bool:
+    """Is the centre of one set of landmarks inside the box of another?"""
+    x, y = points[:, :2].mean(0)
+    (x0, y0), (x1, y1) = other[:, :2].min(0), other[:, :2].max(0)
+    return bool(x0 <= x <= x1 and y0 <= y <= y1)
+
+
 def same_hand(a: np.ndarray, b: np.ndarray) -> bool:
     """Do two sets of landmarks belong to one hand (the centre of each inside the other's box)?"""
-    def inside(points, other):
-        x, y = points[:, :2].mean(0)
-        (x0, y0), (x1, y1) = other[:, :2].min(0), other[:, :2].max(0)
-        return x0 <= x <= x1 and y0 <= y <= y1
-    return inside(a, b) and inside(b, a)
+    return centre_in_box(a, b) and centre_in_box(b, a)
+
+
+# A finger can pass for a whole hand: on a blocky or noisy frame the palm detector sometimes fires on one finger or
+# a thumb tip, and MediaPipe draws a tiny hand there, curled like a fist. The second look rarely finds such a
+# "hand" again, so when it does not confirm the hand, the framing retries look for a hand around it at least
+# BIGGER times its size (rps_hard.md, column "bigger hand").
+BIGGER = 1.5
+
+
+def bigger_hand_around(rgb: np.ndarray, hand: Hand, detect_side: int = DETECT_SIDE,
+                       landmarker=None) -> tuple[Hand | None, str | None, int]:
+    """(the first hand the framing retries (RETRY_STEPS that do not change the picture) find around `hand`, at least
+    BIGGER times its size, or None; the step that found it; how many detector runs it took)."""
+    tries = 0
+    for step in RETRY_STEPS:
+        if step.change is not None:  # cleanings help find a hand at all; here one is found already
+            continue
+        tries += 1
+        for candidate in hands_in_framed_copy(rgb, rgb, 1.0, step.pad, step.border, detect_side, landmarker):
+            if candidate.size >= BIGGER * hand.size and centre_in_box(hand.points, candidate.points):
+                return candidate, step.name, tries
+    return None, None, tries
 
 
 def find_hands_twice(rgb: np.ndarray, detect_side: int = DETECT_SIDE, landmarker=None,
                      report: dict | None = None) -> HandSearch:
     """`find_hands_or_retry`, then a second look at a smoothed copy (`smoothed`, with the "pad" retry).
-
     When both find the hand, its second landmarks go to `second_look`; when only the second look finds one,
-    that is the hand. Costs one or two detector runs more (about 25 ms each). `report` gets the first search's
-    "step" and "tries", plus "second" (did the second look find a hand) and "tries" counts every run."""
+    that is the hand; when the second look does not confirm the hand, `bigger_hand_around` may replace it.
+    Costs one or two detector runs more (about 25 ms each), up to four more for an unconfirmed hand. `report` gets
+    the first search's "step", "second" (did the second look find a hand), "bigger" (the step that found a bigger
+    hand around the first one, or None) and "tries" (every detector run)."""
     report = {} if report is None else report
     first = find_hands_or_retry(rgb, detect_side, landmarker=landmarker, report=report)
     image, scale = smoothed(rgb, detect_side)
@@ -402,15 +429,24 @@ def find_hands_twice(rgb: np.ndarray, detect_side: int = DETECT_SIDE, landmarker
                                 report=second_report)
     report["tries"] += second_report["tries"]
     report["second"] = bool(again.hands)
-    if not again.hands:
-        return first
-    points = again.hands[0].points / scale
+    report["bigger"] = None
+    second = again.hands[0].points / scale if again.hands else None
     if not first.hands:
-        hand = again.hands[0]
+        if second is None:
+            return first
         report["step"] = "second look"
-        return HandSearch([Hand(points, hand.handedness, hand.score)], first.image_size)
-    if same_hand(first.hands[0].points, points):
-        first.second_look = points
+        hand = again.hands[0]
+        return HandSearch([Hand(second, hand.handedness, hand.score)], first.image_size)
+    if second is not None and same_hand(first.hands[0].points, second):
+        first.second_look = second
+        return first
+    bigger, step, tries = bigger_hand_around(rgb, first.hands[0], detect_side, landmarker)
+    report["tries"] += tries
+    if bigger is not None:
+        report["bigger"] = step
+        first.hands[0] = bigger
+        if second is not None and same_hand(bigger.points, second):
+            first.second_look = second
     return first
 
 

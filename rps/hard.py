@@ -42,7 +42,7 @@ FAMILIES = ["cut", "closeup", "blur", "dark", "jpeg", "rotate"]
 NO_HAND = "no hand"
 PER_CLASS = 60          # photos of each class per hard family: 180 a family
 NO_HAND_COUNT = 240
-VERSION = 6             # bump when a family's recipe or the hand search changes: the caches are keyed on it
+VERSION = 7             # bump when a family's recipe or the hand search changes: the caches are keyed on it
 SEED = 1                # the families' random draws (VERSION 1 used it too: the hand families are unchanged)
 FRAME_SIDE = 480        # the families' pictures are scaled so their longer side is about this (a webcam frame)
 
@@ -278,7 +278,8 @@ def search_cache_path(name: str, work_dir: Path = ROOT / "runs") -> Path:
 
 def search_family(hard: HardSet, work_dir: Path = ROOT / "runs", verbose: bool = True) -> dict[str, np.ndarray]:
     """Landmarks of the largest hand in every picture (the app's search: retries and a second look at a smoothed
-    copy), which step found it, and the second look's landmarks of the same hand (NaN where there is none)."""
+    copy), which step found it, which step found a bigger hand around it ("" if none did), and the second look's
+    landmarks of the same hand (NaN where there is none)."""
     from rps.hands import find_hands_twice
 
     path = search_cache_path(hard.name, work_dir)
@@ -286,7 +287,7 @@ def search_family(hard: HardSet, work_dir: Path = ROOT / "runs", verbose: bool =
         with np.load(path) as data:
             if len(data["found"]) == len(hard.images):
                 return {key: data[key] for key in data.files}
-    found, points, looks, steps, tries, seconds = [], [], [], [], [], []
+    found, points, looks, steps, bigger, tries, seconds = [], [], [], [], [], [], []
     began = time.perf_counter()
     for rgb in hard.images:
         report: dict = {}
@@ -298,9 +299,10 @@ def search_family(hard: HardSet, work_dir: Path = ROOT / "runs", verbose: bool =
         points.append(hand.points if hand is not None else np.zeros((21, 3), np.float32))
         looks.append(search.second_look if search.second_look is not None else np.full((21, 3), np.nan, np.float32))
         steps.append(report["step"] or "")
+        bigger.append(report["bigger"] or "")
         tries.append(report["tries"])
     result = {"found": np.array(found), "points": np.stack(points), "second_look": np.stack(looks),
-              "step": np.array(steps),
+              "step": np.array(steps), "bigger": np.array(bigger),
               "tries": np.array(tries), "seconds": np.array(seconds)}
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, **result)

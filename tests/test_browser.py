@@ -309,6 +309,23 @@ def test_a_photo_from_a_dim_noisy_room_is_read(page, tmp_path):
         assert top_class(page, "rps-label") == "paper"
 
 
+def test_a_heavily_compressed_photo_is_read_from_the_whole_hand_not_one_finger(page, tmp_path):
+    # Half size, JPEG quality 10: MediaPipe first takes one finger for a tiny hand, which reads "rock"; the search
+    # then finds the open hand around it (tests/test_rps_hard.py). Saved as PNG so the page sends these pixels.
+    from PIL import Image
+
+    from rps import hard
+
+    photo = shared_path("rps", "subhih", "paper", "train__2_pic00013__177_86.jpg")
+    blocky = tmp_path / "blocky.png"
+    Image.fromarray(hard.to_frame_size(hard.jpeg(hard.to_frame_size(hard.read_rgb(str(photo)), 240), 10))).save(blocky)
+    with step(page, "uploaded-blocky", "rps-blocky"):
+        open_rps_tab(page)
+        page.locator("#rps-photo input[type='file']").set_input_files(str(blocky))
+        sync_api.expect(page.locator("#rps-message")).to_contain_text("1 hand found")
+        assert top_class(page, "rps-label") == "paper"
+
+
 # ------------------------------------------------------------------------------------------------ like a person
 def test_digits_drawn_fast_with_clear_between_are_never_stale_or_lost(browser, app_url, pen_digits):
     """The short version of benchmarks/browser_digits.py: 8 held-out digits at varied size, place, brush and

@@ -7,9 +7,9 @@ from conftest import shared_path
 from rps import hard
 from rps.augment import cut_by_frame, hard_training_crop, motion_blur
 from rps.calibrate import choose_not_sure, expected_calibration_error, fit_temperature
-from rps.hands import (DIM, RETRY_STEPS, brightened, changed_copy, find_hands_or_retry, find_hands_twice,
-                       mean_lightness, same_hand)
-from rps.predict import calibrated, classify_hand
+from rps.hands import (BIGGER, DIM, RETRY_STEPS, HandSearch, brightened, centre_in_box, changed_copy,
+                       find_hands_or_retry, find_hands_twice, mean_lightness, same_hand)
+from rps.predict import calibrated, classify_hand, read_hand
 
 
 def small_val(per_class=2):
@@ -79,6 +79,7 @@ def test_second_look_agrees_on_a_clean_photo():
     report = {}
     search = find_hands_twice(hard.read_rgb(str(path)), report=report)
     assert search.hands and search.second_look is not None and report["second"]
+    assert report["bigger"] is None and report["tries"] == 2  # a confirmed hand costs no more detector runs
     first = search.hands[0]
     assert same_hand(first.points, search.second_look)
     assert np.abs(first.points[:, :2] - search.second_look[:, :2]).mean() < 0.1 * first.size
@@ -92,6 +93,23 @@ def test_second_look_finds_the_hand_in_a_heavily_compressed_frame(label, name):
     report = {}
     assert not find_hands_or_retry(compressed).hands
     assert find_hands_twice(compressed, report=report).hands and report["step"] == "second look"
+    reading = classify_hand(compressed)
+    assert reading.hand_found and reading.label == label
+
+
+@pytest.mark.parametrize("label, name, quality", [("paper", "train__2_pic00013__177_86.jpg", 10),
+                                                  ("scissors", "train__3_pic00009__176_287.jpg", 7),
+                                                  ("rock", "train__46_pic00024__132_192.jpg", 10)])
+def test_a_finger_taken_for_a_hand_gives_way_to_the_hand_around_it(label, name, quality):
+    # Half size and heavy JPEG (as the "jpeg" family): the first search finds a tiny "hand" on one finger, which
+    # reads wrong, and the second look does not confirm it; the framing retries find the whole hand around it.
+    compressed = hard.to_frame_size(hard.jpeg(hard.to_frame_size(subhih_photo(label, name), 240), quality))
+    finger = find_hands_or_retry(compressed).hands[0]
+    assert read_hand(compressed, HandSearch([finger], compressed.shape[1::-1])).label != label
+    report = {}
+    hand = find_hands_twice(compressed, report=report).hands[0]
+    assert report["bigger"] in [step.name for step in RETRY_STEPS]
+    assert hand.size >= BIGGER * finger.size and centre_in_box(finger.points, hand.points)
     reading = classify_hand(compressed)
     assert reading.hand_found and reading.label == label
 
