@@ -1,8 +1,9 @@
 """In-process time of rps.predict.classify_hand on a hand photo and on frames with no hand (median of N).
 
 A hand found at the first look costs one MediaPipe run plus the second look at a smoothed copy
-(rps.hands.find_hands_twice); a frame with no hand pays every retry (up to five runs), the second look with its
-pad (two) and the presence head. Writes
+(rps.hands.find_hands_twice); a frame with no hand pays every retry (up to six runs), the second look with its
+pad (two) and the presence head; a finger taken for a hand in a heavily compressed frame, which the second look
+does not confirm, pays the framing retries until one finds the hand around it. Writes
 benchmarks/results/rps_no_hand_speed.md with the load average beside the figures.
 
     python -m benchmarks.rps_no_hand_speed --runs 15
@@ -22,6 +23,7 @@ from rps.data import validation_dir
 from rps.predict import classify_hand
 
 ROOT = Path(__file__).resolve().parents[1]
+FINGER_PHOTO = "train__2_pic00013__177_86.jpg"  # tests/test_rps_hard.py: the first search finds a finger in it
 
 
 def median_ms(image, runs: int) -> float:
@@ -45,6 +47,12 @@ def main() -> None:
     photos = sorted((validation_dir() / "paper").glob("*.jpg"))
     if photos:
         cases = {"SubhiH hand photo (found at the first look)": str(photos[0]), **cases}
+    finger = validation_dir() / "paper" / FINGER_PHOTO
+    if finger.exists():
+        from rps.hard import jpeg, read_rgb, to_frame_size
+
+        cases[f"{FINGER_PHOTO} at half size, JPEG quality 10 (a finger taken for a hand, then the hand around it)"] = \
+            to_frame_size(jpeg(to_frame_size(read_rgb(str(finger)), 240), 10))
     load_before = os.getloadavg()[0]
     rows = [(name, median_ms(image, args.runs)) for name, image in cases.items()]
     load_after = os.getloadavg()[0]
