@@ -398,12 +398,17 @@ def same_hand(a: np.ndarray, b: np.ndarray) -> bool:
 BIGGER = 1.5
 
 
-def bigger_hand_around(rgb: np.ndarray, hand: Hand, detect_side: int = DETECT_SIDE,
+def bigger_hand_around(rgb: np.ndarray, hand: Hand, found_by: str = "first look", detect_side: int = DETECT_SIDE,
                        landmarker=None) -> tuple[Hand | None, str | None, int]:
     """(the first hand the framing retries (RETRY_STEPS that do not change the picture) find around `hand`, at least
-    BIGGER times its size, or None; the step that found it; how many detector runs it took)."""
+    BIGGER times its size, or None; the step that found it; how many detector runs it took).
+
+    Only the steps after `found_by`, the one that found `hand`, run: each step before it found nothing in this
+    picture, and `hand` is the largest that step found."""
+    names = [step.name for step in RETRY_STEPS]
+    later = RETRY_STEPS[names.index(found_by) + 1:] if found_by in names else RETRY_STEPS
     tries = 0
-    for step in RETRY_STEPS:
+    for step in later:
         if step.change is not None:  # cleanings help find a hand at all; here one is found already
             continue
         tries += 1
@@ -440,7 +445,7 @@ def find_hands_twice(rgb: np.ndarray, detect_side: int = DETECT_SIDE, landmarker
     if second is not None and same_hand(first.hands[0].points, second):
         first.second_look = second
         return first
-    bigger, step, tries = bigger_hand_around(rgb, first.hands[0], detect_side, landmarker)
+    bigger, step, tries = bigger_hand_around(rgb, first.hands[0], report["step"], detect_side, landmarker)
     report["tries"] += tries
     if bigger is not None:
         report["bigger"] = step

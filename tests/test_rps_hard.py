@@ -108,7 +108,9 @@ def test_a_finger_taken_for_a_hand_gives_way_to_the_hand_around_it(label, name, 
     assert read_hand(compressed, HandSearch([finger], compressed.shape[1::-1])).label != label
     report = {}
     hand = find_hands_twice(compressed, report=report).hands[0]
-    assert report["bigger"] in [step.name for step in RETRY_STEPS]
+    names = ["first look"] + [step.name for step in RETRY_STEPS]
+    # Only the framing retries after the one that found the finger run again: the ones before it found nothing.
+    assert names.index(report["bigger"]) > names.index(report["step"])
     assert hand.size >= BIGGER * finger.size and centre_in_box(finger.points, hand.points)
     reading = classify_hand(compressed)
     assert reading.hand_found and reading.label == label
