@@ -49,10 +49,10 @@ def main() -> None:
         cases = {"SubhiH hand photo (found at the first look)": str(photos[0]), **cases}
     finger = validation_dir() / "paper" / FINGER_PHOTO
     if finger.exists():
-        from rps.hard import jpeg, read_rgb, to_frame_size
+        from rps.hard import compressed, read_rgb
 
         cases[f"{FINGER_PHOTO} at half size, JPEG quality 10 (a finger taken for a hand, then the hand around it)"] = \
-            to_frame_size(jpeg(to_frame_size(read_rgb(str(finger)), 240), 10))
+            compressed(read_rgb(str(finger)), 10)
     load_before = os.getloadavg()[0]
     rows = [(name, median_ms(image, args.runs)) for name, image in cases.items()]
     load_after = os.getloadavg()[0]

@@ -142,9 +142,13 @@ def dark(rgb, points, rng):
     return jpeg(np.clip(rgb, 0, 255).astype(np.uint8), 70)
 
 
+def compressed(rgb: np.ndarray, quality: int) -> np.ndarray:
+    """A heavily compressed webcam frame: the photo at half the frame size, JPEG'd at `quality`, scaled back up."""
+    return to_frame_size(jpeg(to_frame_size(rgb, FRAME_SIDE // 2), quality))
+
+
 def heavy_jpeg(rgb, points, rng):
-    small = to_frame_size(rgb, FRAME_SIDE // 2)
-    return to_frame_size(jpeg(small, int(rng.integers(5, 13))))
+    return compressed(rgb, int(rng.integers(5, 13)))
 
 
 def rotate(rgb, points, rng):

@@ -318,7 +318,7 @@ def test_a_heavily_compressed_photo_is_read_from_the_whole_hand_not_one_finger(p
 
     photo = shared_path("rps", "subhih", "paper", "train__2_pic00013__177_86.jpg")
     blocky = tmp_path / "blocky.png"
-    Image.fromarray(hard.to_frame_size(hard.jpeg(hard.to_frame_size(hard.read_rgb(str(photo)), 240), 10))).save(blocky)
+    Image.fromarray(hard.compressed(hard.read_rgb(str(photo)), 10)).save(blocky)
     with step(page, "uploaded-blocky", "rps-blocky"):
         open_rps_tab(page)
         page.locator("#rps-photo input[type='file']").set_input_files(str(blocky))

@@ -89,7 +89,7 @@ def test_second_look_agrees_on_a_clean_photo():
                                          ("rock", "test__2_pic00503__282_132.jpg")])
 def test_second_look_finds_the_hand_in_a_heavily_compressed_frame(label, name):
     # Half size, JPEG quality 6 (as the "jpeg" family): every retry of the first search misses this hand.
-    compressed = hard.to_frame_size(hard.jpeg(hard.to_frame_size(subhih_photo(label, name), 240), 6))
+    compressed = hard.compressed(subhih_photo(label, name), 6)
     report = {}
     assert not find_hands_or_retry(compressed).hands
     assert find_hands_twice(compressed, report=report).hands and report["step"] == "second look"
@@ -103,7 +103,7 @@ def test_second_look_finds_the_hand_in_a_heavily_compressed_frame(label, name):
 def test_a_finger_taken_for_a_hand_gives_way_to_the_hand_around_it(label, name, quality):
     # Half size and heavy JPEG (as the "jpeg" family): the first search finds a tiny "hand" on one finger, which
     # reads wrong, and the second look does not confirm it; the framing retries find the whole hand around it.
-    compressed = hard.to_frame_size(hard.jpeg(hard.to_frame_size(subhih_photo(label, name), 240), quality))
+    compressed = hard.compressed(subhih_photo(label, name), quality)
     finger = find_hands_or_retry(compressed).hands[0]
     assert read_hand(compressed, HandSearch([finger], compressed.shape[1::-1])).label != label
     report = {}
