@@ -3,7 +3,8 @@
 A hand found at the first look costs one MediaPipe run plus the second look at a smoothed copy
 (rps.hands.find_hands_twice); a frame with no hand pays every retry (up to six runs), the second look with its
 pad (two) and the presence head; a finger taken for a hand in a heavily compressed frame, which the second look
-does not confirm, pays the framing retries until one finds the hand around it. Writes
+does not confirm, pays the framing retries until one finds the hand around it; a hand in a dim, noisy room is
+looked at again on a denoised copy (the denoising, about 70 ms, and one run) instead of the smoothed one. Writes
 benchmarks/results/rps_no_hand_speed.md with the load average beside the figures.
 
     python -m benchmarks.rps_no_hand_speed --runs 15
@@ -24,6 +25,7 @@ from rps.predict import classify_hand
 
 ROOT = Path(__file__).resolve().parents[1]
 FINGER_PHOTO = "train__2_pic00013__177_86.jpg"  # tests/test_rps_hard.py: the first search finds a finger in it
+DIM_PHOTO = ("scissors", "test__1528664299.56_pic00139__309_46.jpg", 0)  # tests/test_rps_hard.py: the denoised look
 
 
 def median_ms(image, runs: int) -> float:
@@ -53,6 +55,13 @@ def main() -> None:
 
         cases[f"{FINGER_PHOTO} at half size, JPEG quality 10 (a finger taken for a hand, then the hand around it)"] = \
             compressed(read_rgb(str(finger)), 10)
+    label, name, seed = DIM_PHOTO
+    dim = validation_dir() / label / name
+    if dim.exists():
+        from rps.hard import dark, read_rgb
+
+        cases[f"{name} dimmed with noise (the dark family's recipe, seed {seed}; the second look denoised)"] = \
+            dark(read_rgb(str(dim)), None, np.random.default_rng(seed))
     load_before = os.getloadavg()[0]
     rows = [(name, median_ms(image, args.runs)) for name, image in cases.items()]
     load_after = os.getloadavg()[0]

@@ -9,7 +9,7 @@
     reading.shown_image     # RGB uint8: what the model saw (the masked crop when mask=True), landmarks drawn
     reading.message         # "1 hand found", "No hand found: ...", "...; not sure (best guess: rock, 48%)"
 
-Hands: rps.hands.find_hands_twice (MediaPipe, its retries, and a second look at a smoothed copy).
+Hands: rps.hands.find_hands_twice (MediaPipe, its retries, and a second look at a smoothed or denoised copy).
 No hand: MediaPipe finds none AND the presence head (rps.presence) on the
 fallback crop is below checkpoints/rps_calibration.json's threshold. Without that file: no scaling, always sure.
 

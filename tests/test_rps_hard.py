@@ -7,9 +7,11 @@ from conftest import shared_path
 from rps import hard
 from rps.augment import cut_by_frame, hard_training_crop, motion_blur
 from rps.calibrate import choose_not_sure, expected_calibration_error, fit_temperature
+from rps.data import CLASSES
 from rps.hands import (BIGGER, DIM, RETRY_STEPS, HandSearch, brightened, centre_in_box, changed_copy,
-                       find_hands_or_retry, find_hands_twice, mean_lightness, same_hand)
-from rps.predict import calibrated, classify_hand, read_hand
+                       find_hands_or_retry, find_hands_twice, mean_lightness, same_hand, smoothed, steps_before)
+from rps.masking import mask_hand, well_lit
+from rps.predict import calibrated, classify_hand, member_probabilities, read_hand
 
 
 def small_val(per_class=2):
@@ -145,6 +147,54 @@ def test_a_hand_in_a_dim_noisy_room_is_found_once_denoised(label, name, seed):
     dim = hard.dark(subhih_photo(label, name), None, np.random.default_rng(seed))
     assert mean_lightness(dim) < DIM
     assert_found_first_by("denoise dim", dim, label)
+
+
+@pytest.mark.parametrize("label, name, seed", [("scissors", "test__1528664299.56_pic00139__309_46.jpg", 0),
+                                               ("paper", "test__5_pic00010__482_53.jpg", 0)])
+def test_a_dim_frame_is_looked_at_again_denoised(label, name, seed):
+    # The "dark" family's recipe: the first search finds the hand early (the "pad" retry), but a blurred copy of
+    # a dark, noisy frame shows no hand; the second look at the denoised, brightened copy confirms it.
+    dim = hard.dark(subhih_photo(label, name), None, np.random.default_rng(seed))
+    assert mean_lightness(dim) < DIM
+    first_report = {}
+    first = find_hands_or_retry(dim, report=first_report).hands[0]
+    assert first_report["step"] in steps_before("denoise dim")
+    assert not find_hands_or_retry(smoothed(dim)[0], steps=RETRY_STEPS[:1]).hands
+    report = {}
+    search = find_hands_twice(dim, report=report)
+    assert report["second"] and report["tries"] == first_report["tries"] + 1  # one more run: the denoised look
+    assert search.second_look is not None and same_hand(first.points, search.second_look)
+    assert classify_hand(dim).label == label
+
+
+def test_a_clean_frame_keeps_the_smoothed_second_look():
+    path = sorted(shared_path("rps", "subhih", "paper").glob("*.jpg"))[0]
+    rgb = hard.read_rgb(str(path))
+    assert mean_lightness(rgb) >= DIM
+    report = {}
+    assert find_hands_twice(rgb, report=report).second_look is not None and report["tries"] == 2
+
+
+@pytest.mark.parametrize("label, name, seed", [("rock", "train__26_pic00008__66_176.jpg", 0),
+                                               ("rock", "test__46_pic00032__565_253.jpg", 1)])
+def test_the_image_model_reads_a_dim_hand_brightened(label, name, seed, monkeypatch):
+    # EfficientNet-Lite0 only saw studio-lit hands: on the dark crop of these fists it reads "paper", on the
+    # brightened crop (what mask_hand now makes of a dim frame) "rock".
+    dim = hard.dark(subhih_photo(label, name), None, np.random.default_rng(seed))
+    hand = find_hands_twice(dim).hands[0]
+    lit_crop = mask_hand(dim, hand).crop
+    assert lit_crop.mean() > mask_hand(dim, None).crop.mean()
+    monkeypatch.setattr("rps.masking.well_lit", lambda rgb: rgb)  # the crop as it was before brightening
+    dark_crop = mask_hand(dim, hand).crop
+    probs = member_probabilities("efficientnet_lite0", [lit_crop, dark_crop], [None, None])
+    assert CLASSES[probs[0].argmax()] == label != CLASSES[probs[1].argmax()]
+
+
+def test_well_lit_brightens_only_dim_frames():
+    bright = np.full((120, 160, 3), 200, np.uint8)
+    assert well_lit(bright) is bright
+    dim = np.random.default_rng(0).integers(0, 40, (120, 160, 3), dtype=np.uint8)
+    assert well_lit(dim).mean() > 2 * dim.mean()
 
 
 def test_denoising_is_only_for_dim_frames():
