@@ -45,7 +45,8 @@ trained on MNIST reads it. The small image on the right is what the network actu
 
 RPS_HELP = """**How it works.** MediaPipe finds your hand and its 21 landmarks. With *mask the background* on, everything
 but the hand is replaced by the plain green of the studio photos the networks were trained on, so your
-room does not confuse them. The landmark model reads only the hand's shape (its 21 points)."""
+room does not confuse them; in a dim room the hand is brightened first, as studio light would. The landmark
+model reads only the hand's shape (its 21 points)."""
 
 
 def friendly_errors(fn):
