@@ -428,8 +428,8 @@ def steps_before(name: str) -> list[str]:
 DENOISE_DIM = next(step for step in RETRY_STEPS if step.change == "denoise")
 
 
-def second_look(rgb: np.ndarray, found_by: str | None, detect_side: int = DETECT_SIDE, landmarker=None,
-                report: dict | None = None) -> Hand | None:
+def look_again(rgb: np.ndarray, found_by: str | None, detect_side: int = DETECT_SIDE, landmarker=None,
+               report: dict | None = None) -> Hand | None:
     """The largest hand in a second view of the picture, in its coordinates, or None.
 
     Usually a smoothed copy (`smoothed`, with the "pad" retry). A dim frame whose hand was found before the
@@ -457,16 +457,16 @@ def second_look(rgb: np.ndarray, found_by: str | None, detect_side: int = DETECT
 
 def find_hands_twice(rgb: np.ndarray, detect_side: int = DETECT_SIDE, landmarker=None,
                      report: dict | None = None) -> HandSearch:
-    """`find_hands_or_retry`, then a `second_look` at another view of the picture (a smoothed copy; a denoised one
-    for dim frames). When both find the hand, its second landmarks go to `second_look`; when only the second look
-    finds one, that is the hand; when the second look does not confirm the hand, `bigger_hand_around` may replace it.
-    Costs one or two detector runs more (about 25 ms each; a dim frame also the denoising, about 70 ms), up to four
-    more for an unconfirmed hand. `report` gets the first search's "step", "second" (did the second look find a
-    hand), "bigger" (the step that found a bigger hand around the first one, or None) and "tries" (every detector
-    run)."""
+    """`find_hands_or_retry`, then a second look (`look_again`) at another view of the picture (a smoothed copy; a
+    denoised one for dim frames). When both find the hand, its second landmarks go to `second_look`; when only the
+    second look finds one, that is the hand; when the second look does not confirm the hand, `bigger_hand_around`
+    may replace it. Costs one or two detector runs more (about 25 ms each; a dim frame also the denoising, about
+    70 ms), up to four more for an unconfirmed hand. `report` gets the first search's "step", "second" (did the
+    second look find a hand), "bigger" (the step that found a bigger hand around the first one, or None) and
+    "tries" (every detector run)."""
     report = {} if report is None else report
     first = find_hands_or_retry(rgb, detect_side, landmarker=landmarker, report=report)
-    again = second_look(rgb, report["step"], detect_side, landmarker, report)
+    again = look_again(rgb, report["step"], detect_side, landmarker, report)
     report["second"] = again is not None
     report["bigger"] = None
     second = again.points if again is not None else None
