@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from rps.data import validation_dir
+from rps.hard import compressed, dark, read_rgb
 from rps.predict import classify_hand
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,15 +52,11 @@ def main() -> None:
         cases = {"SubhiH hand photo (found at the first look)": str(photos[0]), **cases}
     finger = validation_dir() / "paper" / FINGER_PHOTO
     if finger.exists():
-        from rps.hard import compressed, read_rgb
-
         cases[f"{FINGER_PHOTO} at half size, JPEG quality 10 (a finger taken for a hand, then the hand around it)"] = \
             compressed(read_rgb(str(finger)), 10)
     label, name, seed = DIM_PHOTO
     dim = validation_dir() / label / name
     if dim.exists():
-        from rps.hard import dark, read_rgb
-
         cases[f"{name} dimmed with noise (the dark family's recipe, seed {seed}; the second look denoised)"] = \
             dark(read_rgb(str(dim)), None, np.random.default_rng(seed))
     load_before = os.getloadavg()[0]

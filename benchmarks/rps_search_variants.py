@@ -3,7 +3,7 @@
     python -m benchmarks.rps_search_variants          # -> benchmarks/results/rps_search_variants.md (about 6 min)
 
 Each is compared with the app's path on the hard families (rps.hard, SubhiH photos never trained on):
-1. brighten first: dim frames (mean lightness below 0.25) are contrast-stretched (rps.hands.brightened) before
+1. brighten first: dim frames (mean lightness below 0.25) are contrast-stretched (rps.masking.well_lit) before
    anything else, so MediaPipe and the image models both see the lifted picture (the "dark" family);
 2. a mirrored third look: MediaPipe on the left-right mirrored picture, its landmarks mirrored back; the
    landmarks model averages all looks at the hand (pictures where the app finds a hand);
@@ -24,10 +24,10 @@ import numpy as np
 
 from rps.calibrate import model_answer
 from rps.data import CLASSES
-from rps.hands import (DENOISE_SIDE, DIM, RETRY_STEPS, brightened, denoised_and_brightened, downscale,
-                       find_hands_or_retry, find_hands_twice, hands_in_framed_copy, mean_lightness, same_hand)
+from rps.hands import (DENOISE_SIDE, RETRY_STEPS, brightened, denoised_and_brightened, downscale, find_hands_or_retry,
+                       find_hands_twice, hands_in_framed_copy, is_dim, same_hand)
 from rps.hard import FAMILIES, NO_HAND, PLAIN, family_with_search, read_all, second_looks
-from rps.masking import mask_hand
+from rps.masking import mask_hand, well_lit
 from rps.predict import calibration, get_model, landmark_probabilities, presence_probability, read_hand
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,8 +46,7 @@ def brighten_first() -> list[str]:
     hard, _ = family_with_search("dark")
     began = time.perf_counter()
     before = right_answers(hard.images, hard.labels)
-    after = right_answers(hard.images, hard.labels,
-                          lambda rgb: brightened(rgb) if mean_lightness(rgb) < DIM else rgb)
+    after = right_answers(hard.images, hard.labels, well_lit)
     return [f"| 1. brighten dim frames first | dark | {before} | {after} | "
             f"{(time.perf_counter() - began) / (2 * len(hard.labels)) * 1000:.0f} ms a picture (both runs) |"]
 
@@ -149,7 +148,7 @@ def other_last_steps() -> list[str]:
     dark, dark_labels = missed_before("dark", "denoise dim")
     close, close_labels = missed_before("closeup", "zoom out far on black")
     no_hand = family_with_search(NO_HAND)[0].images
-    dim_no_hand = [rgb for rgb in no_hand if mean_lightness(rgb) < DIM]
+    dim_no_hand = [rgb for rgb in no_hand if is_dim(rgb)]
     shipped = denoised_and_brightened
     def non_local_means(small):
         return cv2.fastNlMeansDenoisingColored(small, None, 10, 10, 5, 15)

@@ -260,6 +260,11 @@ def mean_lightness(rgb: np.ndarray) -> float:
 # Below this mean lightness a frame counts as dim: the sensor noise there is what hides the hand (the "dark" family
 # keeps 12-30 % of a photo's light); 25 of the 240 pictures without a hand lie below it.
 DIM = 0.25
+
+
+def is_dim(rgb: np.ndarray) -> bool:
+    """Is the frame's mean lightness below DIM?"""
+    return mean_lightness(rgb) < DIM
 # Non-local means works on a small copy: at 240 px it finds as many hands as at 320 or 480 px (31 / 31 / 28 of
 # the 39 dark pictures every earlier step misses, `python -m benchmarks.rps_search_variants`) in about two
 # thirds of the time of 320 px.
@@ -287,7 +292,7 @@ def changed_copy(rgb: np.ndarray, change: str | None) -> tuple[np.ndarray, float
     if change == "brighten":
         return brightened(rgb), 1.0
     if change == "denoise":
-        return denoised_and_brightened(rgb) if mean_lightness(rgb) < DIM else None
+        return denoised_and_brightened(rgb) if is_dim(rgb) else None
     return rgb, 1.0
 
 
@@ -318,6 +323,10 @@ RETRY_STEPS = [
     # the pictures without one.
     RetryStep("zoom out far on black", None, 3.0, "black"),
 ]
+
+
+# The names `find_hands_or_retry` reports, in the order it tries them (RETRY_STEPS[k] is SEARCH_ORDER[k + 1]).
+SEARCH_ORDER = ["first look"] + [step.name for step in RETRY_STEPS]
 
 
 def hands_in_framed_copy(rgb: np.ndarray, copy: np.ndarray, scale: float, fraction: float, border: str = "edge",
@@ -406,8 +415,7 @@ def bigger_hand_around(rgb: np.ndarray, hand: Hand, found_by: str = "first look"
 
     Only the steps after `found_by`, the one that found `hand`, run: each step before it found nothing in this
     picture, and `hand` is the largest that step found."""
-    names = [step.name for step in RETRY_STEPS]
-    later = RETRY_STEPS[names.index(found_by) + 1:] if found_by in names else RETRY_STEPS
+    later = RETRY_STEPS[SEARCH_ORDER.index(found_by):] if found_by in SEARCH_ORDER else RETRY_STEPS
     tries = 0
     for step in later:
         if step.change is not None:  # cleanings help find a hand at all; here one is found already
@@ -421,8 +429,7 @@ def bigger_hand_around(rgb: np.ndarray, hand: Hand, found_by: str = "first look"
 
 def steps_before(name: str) -> list[str]:
     """The names of the steps the first search tries before the retry step `name` ("first look" included)."""
-    names = ["first look"] + [step.name for step in RETRY_STEPS]
-    return names[:names.index(name)]
+    return SEARCH_ORDER[:SEARCH_ORDER.index(name)]
 
 
 DENOISE_DIM = next(step for step in RETRY_STEPS if step.change == "denoise")
@@ -440,7 +447,7 @@ def look_again(rgb: np.ndarray, found_by: str | None, detect_side: int = DETECT_
     already looked there, so the smoothed copy is the other view.
     `report["tries"]` counts the detector runs."""
     report = {"tries": 0} if report is None else report
-    if found_by in steps_before(DENOISE_DIM.name) and mean_lightness(rgb) < DIM:
+    if found_by in steps_before(DENOISE_DIM.name) and is_dim(rgb):
         copy, scale = denoised_and_brightened(rgb)
         report["tries"] += 1
         hands = hands_in_framed_copy(rgb, copy, scale, DENOISE_DIM.pad, DENOISE_DIM.border, detect_side, landmarker)

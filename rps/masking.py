@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from rps.hands import BONES, DIM, Hand, brightened, mean_lightness
+from rps.hands import BONES, Hand, brightened, is_dim
 
 # Median colour of the drgfreeman chroma background (measured on its corners).
 GREEN = (37, 137, 47)
@@ -95,7 +95,7 @@ def well_lit(rgb: np.ndarray) -> np.ndarray:
     rps.hands.look_again), closeup by 1, and changed nothing elsewhere (README, "Dim rooms").
     Only for a found hand: brightening a dim frame without one turns noise and walls into skin-coloured blobs, and
     the presence head (fitted on unbrightened crops) then named 3 more of the no-hand pictures."""
-    return brightened(rgb) if mean_lightness(rgb) < DIM else rgb
+    return brightened(rgb) if is_dim(rgb) else rgb
 
 
 def mask_hand(rgb: np.ndarray, hand: Hand | None, side: int = CROP_SIDE, background=GREEN,
