@@ -8,10 +8,9 @@ What is fitted, and on what (all of it SubhiH-derived; SubhiH is never trained o
     "train" split, plain and in every hard family (rps.hard);
   - the "not sure" threshold per model: the highest calibrated confidence below which the page says "not
     sure" while still answering at least `--min-coverage` of those pictures;
-  - the hand-presence threshold (rps.presence): the highest one that keeps >= 99 % of that split's plain photos
-    and >= 95 % of its hard-family pictures answered (hand found by MediaPipe, or judged present); higher
-    thresholds name fewer no-hand pictures as gestures but drop more real hands (the table shows the trade).
 Every figure in the results file is then reported on the other pictures: SubhiH's "test" split.
+"No hand" is not fitted here: it is the hand search's answer (rps.hands; its last step, rps.landmark_net, says
+whether a hand is there at MediaPipe's own default threshold). The page reports how often it is right.
 """
 from __future__ import annotations
 
@@ -27,10 +26,6 @@ from rps.predict import CHECKPOINTS, MODEL_CHOICES, calibrated, combine
 
 ROOT = Path(__file__).resolve().parents[1]
 THRESHOLDS = [0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
-# Presence thresholds tried: finer towards 1, where the head's answers on pictures without a hand crowd (most of
-# the no-hand pictures it lets through score 0.99-1.0); a grid that stopped at 0.99 capped the rule there. It
-# stops short of 1: at 1 the head would never overrule MediaPipe, and the rule would no longer be about it.
-PRESENCE_GRID = [k / 100 for k in range(99)] + [k / 1000 for k in range(990, 1000)] + [0.9995, 0.9999]
 SETS = [PLAIN] + FAMILIES
 
 
@@ -84,35 +79,16 @@ def choose_not_sure(confidence: np.ndarray, min_coverage: float) -> float:
     return float(max(ok)) if ok else 0.0
 
 
-def answered(reading: FamilyReading, presence_threshold: float) -> np.ndarray:
-    """Which pictures get a gesture: MediaPipe found a hand, or the presence head judged one there."""
-    return reading.found | (np.nan_to_num(reading.presence, nan=1.0) >= presence_threshold)
-
-
-def choose_presence(readings: dict[str, FamilyReading], keep_plain: float = 0.99, keep_hard: float = 0.95) -> float:
-    """The highest presence threshold that keeps `keep_plain` of the fit split's plain photos and `keep_hard` of
-    its hard-family pictures answered (MediaPipe found the hand, or the presence head judged one there)."""
-    def kept(names, threshold):
-        return np.concatenate([answered(readings[name], threshold)[readings[name].fit_split] for name in names]).mean()
-
-    ok = [t for t in PRESENCE_GRID if kept([PLAIN], t) >= keep_plain and kept(FAMILIES, t) >= keep_hard]
-    return float(max(ok)) if ok else 0.0
-
-
-def no_hand_rates(reading: FamilyReading, threshold: float, split: bool | None = None) -> tuple[float, float]:
-    """(share answered with a gesture, share of those where MediaPipe itself found a 'hand')."""
+def no_hand_named(reading: FamilyReading, split: bool | None = None) -> float:
+    """The share of the no-hand pictures (of one split, or all) that the hand search finds a "hand" in, so the app
+    names a gesture."""
     keep = np.ones(len(reading.labels), bool) if split is None else reading.fit_split == split
-    return float(answered(reading, threshold)[keep].mean()), float(reading.found[keep].mean())
+    return float(reading.found[keep].mean())
 
 
-def read_right(model_name: str, reading: FamilyReading, presence_threshold: float) -> np.ndarray:
-    """Which hand pictures the app reads right: a hand is there (found, or judged present) and the gesture is right."""
-    return answered(reading, presence_threshold) & (model_answer(model_name, reading).argmax(1) == reading.labels)
-
-
-def family_accuracies(readings: dict[str, FamilyReading], threshold: float) -> str:
-    """The ensemble's accuracy on each hard family at a presence threshold, as "0.933 / 0.872 / ..."."""
-    return " / ".join(f"{read_right('ensemble', readings[name], threshold).mean():.3f}" for name in FAMILIES)
+def read_right(model_name: str, reading: FamilyReading) -> np.ndarray:
+    """Which hand pictures the app reads right: a hand is found and the gesture is right (no hand counts as wrong)."""
+    return reading.found & (model_answer(model_name, reading).argmax(1) == reading.labels)
 
 
 def no_hand_kinds() -> np.ndarray:
@@ -160,49 +136,25 @@ def fit(readings: dict[str, FamilyReading], min_coverage: float, kinds: np.ndarr
     lines += ["", "Cells: coverage / accuracy of the answered. The chosen threshold per model is the highest that "
               f"still answers {min_coverage:.0%} of the fitting pictures.", ""]
 
-    presence_threshold = choose_presence(readings)
-    named, mediapipe = no_hand_rates(readings[NO_HAND], presence_threshold, split=False)
-    named_all, mediapipe_all = no_hand_rates(readings[NO_HAND], presence_threshold)
-    lines += [f"Hand-presence threshold (rps.presence, used only when MediaPipe finds no hand): "
-              f"**{presence_threshold:g}**, the highest that keeps 99 % of the fitting plain photos and 95 % of the "
-              "fitting hard-family pictures answered.", "",
-              f"No-hand pictures named as a gesture: **{named:.3f}** of the test half "
-              f"({mediapipe:.3f} because MediaPipe itself found a 'hand'); all {len(readings[NO_HAND].labels)}: "
-              f"{named_all:.3f}.", ""]
-    lines += ["The trade at other thresholds (all pictures, both splits): no-hand pictures named as a gesture, "
-              "the share of hand pictures still answered, and the ensemble's accuracy on each hard family (a hand "
-              "judged \"no hand\" counts as wrong).", "",
-              "| presence threshold | no hand: named | plain: answered | hard families: answered | ensemble: "
-              + " / ".join(FAMILIES) + " |", "|---|---|---|---|---|"]
-    for t in sorted({0.5, 0.9, 0.99, 0.999, 0.9999, presence_threshold}):
-        def kept(names):
-            return np.concatenate([answered(readings[n], t) for n in names]).mean()
-        mark = " (chosen)" if t == presence_threshold else ""
-        lines.append(f"| {t:g}{mark} | {no_hand_rates(readings[NO_HAND], t)[0]:.3f} | {kept([PLAIN]):.3f} | "
-                     f"{kept(FAMILIES):.3f} | {family_accuracies(readings, t)} |")
-    lines += ["| MediaPipe alone (no presence check) | "
-              f"{readings[NO_HAND].found.mean():.3f} | {readings[PLAIN].found.mean():.3f} | "
-              f"{np.concatenate([readings[n].found for n in FAMILIES]).mean():.3f} | "
-              f"{family_accuracies(readings, np.inf)} |", ""]
+    lines += ["\"No hand\" (not fitted: the hand search finds no hand; rps.hands, rps.landmark_net): no-hand "
+              f"pictures named as a gesture: **{no_hand_named(readings[NO_HAND], split=False):.3f}** of the test half, "
+              f"{no_hand_named(readings[NO_HAND]):.3f} of all {len(readings[NO_HAND].labels)}.", ""]
     if kinds is not None and len(kinds) == len(readings[NO_HAND].labels):
-        named_each = answered(readings[NO_HAND], presence_threshold)
+        named_each = readings[NO_HAND].found
         lines += ["| no-hand pictures (all) | count | named as a gesture |", "|---|---|---|"]
         for kind in sorted(set(kinds)):
             inside = kinds == kind
             lines.append(f"| {kind} | {inside.sum()} | {named_each[inside].mean():.3f} |")
         lines.append("")
-    lines += ["| set (test split) | pictures | hand found by MediaPipe | answered (found or judged present) |",
-              "|---|---|---|---|"]
+    lines += ["| set (test split) | pictures | hand found (answered) | read right by the ensemble |", "|---|---|---|---|"]
     for name in SETS:
         reading = readings[name]
         keep = ~reading.fit_split
         lines.append(f"| {name} | {keep.sum()} | {reading.found[keep].mean():.3f} | "
-                     f"{answered(reading, presence_threshold)[keep].mean():.3f} |")
-    card = {"what": "temperature and 'not sure' threshold per model, and the hand-presence threshold "
-                    "(rps.predict reads this file)",
-            "models": models, "presence_threshold": presence_threshold,
-            "fitted_on": "pictures made from SubhiH's train split: plain photos and every rps.hard family; "
-                         "no-hand pictures for the presence threshold",
+                     f"{read_right('ensemble', reading)[keep].mean():.3f} |")
+    card = {"what": "temperature and 'not sure' threshold per model (rps.predict reads this file)",
+            "models": models,
+            "fitted_on": "pictures made from SubhiH's train split: plain photos and every rps.hard family",
             "min_coverage": min_coverage, "checkpoints": checkpoints_digest(),
             "command": f"python -m rps.calibrate --min-coverage {min_coverage:g}"}
     lines += ["", f"Command: `{card['command']}`"]

@@ -190,26 +190,25 @@ def evaluate(limit: int | None = None, cache_path: str = str(DEFAULT_CACHE), wri
 def hard_tables(write: bool = True) -> str:
     """Accuracy per model on the plain SubhiH photos and on every hard family (rps.hard), the no-hand row,
     and what each retry step of the hand search finds and costs."""
-    from rps.calibrate import SETS, answered, read_right
+    from rps.calibrate import SETS, read_right
     from rps.hard import FAMILIES, NO_HAND, PLAIN, family_with_search, read_all
     from rps.hands import RETRY_STEPS
-    from rps.predict import MODEL_CHOICES, calibration
+    from rps.predict import MODEL_CHOICES
 
     readings = read_all()
-    threshold = calibration()["presence_threshold"]
     sizes = {name: len(readings[name].labels) for name in SETS + [NO_HAND]}
     lines = ["# Rock / paper / scissors on the hard families", "",
              "Made from SubhiH (never trained on) by `rps.hard`; the app's own path (hand search with retries, "
-             "masking, models, the \"L\" rule, the no-hand check). A hand picture judged \"no hand\" counts as "
+             "masking, models, the \"L\" rule). A hand picture judged \"no hand\" counts as "
              "wrong. \"no hand\" row: share of the pictures without a hand that get a gesture (lower is better).", "",
              "| model | " + " | ".join(f"{name} ({sizes[name]})" for name in SETS) + f" | no hand ({sizes[NO_HAND]}): named |",
              "|---|" + "---|" * (len(SETS) + 1)]
     for model_name in MODEL_CHOICES:
         cells = []
         for name in SETS:
-            cells.append(f"{read_right(model_name, readings[name], threshold).mean():.3f}")
+            cells.append(f"{read_right(model_name, readings[name]).mean():.3f}")
         no_hand = readings[NO_HAND]
-        lines.append(f"| {model_name} | " + " | ".join(cells) + f" | {answered(no_hand, threshold).mean():.3f} |")
+        lines.append(f"| {model_name} | " + " | ".join(cells) + f" | {no_hand.found.mean():.3f} |")
     lines += ["", "Hand search (`rps.hands.find_hands_twice`): pictures where each step found the hand (a retry runs "
               "only when all before it found nothing; the second look always runs, at a smoothed copy, or a denoised "
               "one for a dim frame whose hand an earlier step found, and counts here when only it found the hand), "

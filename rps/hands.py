@@ -2,9 +2,10 @@
 
     from rps.hands import find_hands
     found = find_hands(rgb_uint8)          # -> HandSearch(hands=[Hand, ...] largest first, image_size)
-    found = find_hands_twice(rgb_uint8)    # what the app does: retries, then a second look at a smoothed copy
-                                           # (denoised for dim frames; and a bigger hand around a hand that look
-                                           # does not confirm)
+    found = find_hands_twice(rgb_uint8)    # what the app does: retries (the last ones: MediaPipe's landmark
+                                           # network alone, rps.landmark_net), then a second look at a smoothed
+                                           # copy (denoised for dim frames; and a bigger hand around a hand that
+                                           # look does not confirm). No hand found: the app says "no hand".
     found.hands[0].points                  # 21 x 3 pixel coordinates (x, y, z~x-scale)
 
 The model file (Google's `hand_landmarker.task`, Apache-2.0, 7.8 MB) ships in checkpoints/ with a card beside
@@ -285,6 +286,7 @@ class RetryStep(NamedTuple):
     change: str | None     # "brighten", "denoise" (dim frames only), or None for the image as it is
     pad: float             # border added on every side, as a fraction of the longer side
     border: str = "edge"   # "edge": the edge pixels repeated; "black": a black frame
+    finder: str = "palm"   # "palm": the whole landmarker (palm detector first); "landmarks": rps.landmark_net alone
 
 
 def changed_copy(rgb: np.ndarray, change: str | None) -> tuple[np.ndarray, float] | None:
@@ -322,6 +324,16 @@ RETRY_STEPS = [
     # were found (7 read right by the landmarks model), and 1 heavily compressed frame; no "hand" was found in
     # the pictures without one.
     RetryStep("zoom out far on black", None, 3.0, "black"),
+    # A hand filling the frame: no framing shows the palm detector a palm it knows, but MediaPipe's landmark
+    # network, given the whole picture as the hand's square, still draws the hand and says it is there
+    # (rps.landmark_net; its presence score decides, at MediaPipe's default 0.5). Framed twice: a little room
+    # around the picture, then as much again as the picture. On the hard families it found 27 hands every step
+    # above missed (all 10 such close-ups, 6 heavily compressed, 4 cut, 3 dark, and 4 plain photos), 24 of them
+    # read right, and no "hand" in the 240 pictures without one; it replaced the presence head that used to
+    # decide "no hand" (rps_hard.md; other thresholds and framings: benchmarks/results/rps_search_variants.md).
+    # It costs a frame without a hand two runs of the network, about 26 ms each.
+    RetryStep("landmark network", None, 0.3, finder="landmarks"),
+    RetryStep("landmark network zoomed out", None, 1.0, finder="landmarks"),
 ]
 
 
@@ -348,6 +360,15 @@ def hands_in_framed_copy(rgb: np.ndarray, copy: np.ndarray, scale: float, fracti
     return [hand for hand in hands if centre_inside(hand, rgb.shape[1], rgb.shape[0])]
 
 
+def hand_without_palm(rgb: np.ndarray, fraction: float) -> list[Hand]:
+    """[the hand MediaPipe's landmark network draws over the whole picture framed by `fraction`] when it says a hand
+    is there and the hand's centre lies inside the picture, else []."""
+    from rps.landmark_net import hand_in_frame
+
+    hand = hand_in_frame(rgb, fraction)
+    return [hand] if hand is not None and centre_inside(hand, rgb.shape[1], rgb.shape[0]) else []
+
+
 def find_hands_or_retry(rgb: np.ndarray, detect_side: int = DETECT_SIDE, steps=None, landmarker=None,
                         report: dict | None = None) -> HandSearch:
     """`find_hands`, and while nothing is found, again on changed copies of the image (`RETRY_STEPS`).
@@ -358,13 +379,16 @@ def find_hands_or_retry(rgb: np.ndarray, detect_side: int = DETECT_SIDE, steps=N
     steps = RETRY_STEPS if steps is None else steps
     found = find_hands(rgb, detect_side, landmarker)
     tries, step = 1, "first look" if found.hands else None
-    for name, change, fraction, border in steps:
+    for name, change, fraction, border, finder in steps:
         if found.hands:
             break
         copy = changed_copy(rgb, change)
         if copy is None:
             continue
-        hands = hands_in_framed_copy(rgb, *copy, fraction, border, detect_side, landmarker)
+        if finder == "landmarks":
+            hands = hand_without_palm(rgb, fraction)
+        else:
+            hands = hands_in_framed_copy(rgb, *copy, fraction, border, detect_side, landmarker)
         tries += 1
         found = HandSearch(hands, (rgb.shape[1], rgb.shape[0]))
         step = name if found.hands else None
@@ -418,7 +442,9 @@ def bigger_hand_around(rgb: np.ndarray, hand: Hand, found_by: str = "first look"
     later = RETRY_STEPS[SEARCH_ORDER.index(found_by):] if found_by in SEARCH_ORDER else RETRY_STEPS
     tries = 0
     for step in later:
-        if step.change is not None:  # cleanings help find a hand at all; here one is found already
+        # Cleanings help find a hand at all, and here one is found already; the landmark network alone draws
+        # one hand over the whole picture, not a hand around this one.
+        if step.change is not None or step.finder != "palm":
             continue
         tries += 1
         for candidate in hands_in_framed_copy(rgb, rgb, 1.0, step.pad, step.border, detect_side, landmarker):

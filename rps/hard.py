@@ -42,7 +42,7 @@ FAMILIES = ["cut", "closeup", "blur", "dark", "jpeg", "rotate"]
 NO_HAND = "no hand"
 PER_CLASS = 60          # photos of each class per hard family: 180 a family
 NO_HAND_COUNT = 240
-VERSION = 8             # bump when a family's recipe or the hand search changes: the caches are keyed on it
+VERSION = 9             # bump when a family's recipe or the hand search changes: the caches are keyed on it
 SEED = 1                # the families' random draws (VERSION 1 used it too: the hand families are unchanged)
 FRAME_SIDE = 480        # the families' pictures are scaled so their longer side is about this (a webcam frame)
 
@@ -390,17 +390,16 @@ class FamilyReading:
     skin: np.ndarray                      # no hand, but a plausible skin-coloured blob was used
     l_shape: np.ndarray                   # the "L" scissors rule fires
     labels: np.ndarray                    # class index, -1 for no hand
-    presence: np.ndarray                  # hand-presence probability where MediaPipe found none, else NaN
     fit_split: np.ndarray                 # True: used to fit calibration/thresholds (SubhiH "train" split)
 
 
-def read_family(hard: HardSet, search: dict[str, np.ndarray], members=("landmarks", "efficientnet_lite0", "lenet"),
-                known_probs: dict[str, np.ndarray] | None = None) -> FamilyReading:
+def read_family(hard: HardSet, search: dict[str, np.ndarray], members=("landmarks", "efficientnet_lite0", "lenet")
+                ) -> FamilyReading:
     """Every member model's probabilities on every picture, through the app's own masking and models."""
     from rps.hands import Hand
     from rps.landmarks import looks_like_l
     from rps.masking import mask_hand
-    from rps.predict import member_probabilities, presence_probability
+    from rps.predict import member_probabilities
 
     crops, points, skin = [], [], []
     looks = second_looks(search)
@@ -411,15 +410,9 @@ def read_family(hard: HardSet, search: dict[str, np.ndarray], members=("landmark
         points.append(hand_points if has_hand else None)
         skin.append(not has_hand and "skin" in view.message)
     l_shape = np.array([p is not None and looks_like_l(p) for p in points])
-    probs = known_probs or {name: member_probabilities(name, crops, points, looks) for name in members}
-    found = np.asarray(search["found"], bool)
-    presence = np.full(len(crops), np.nan, np.float32)
-    missed = np.flatnonzero(~found)
-    if len(missed):
-        scores = presence_probability([crops[i] for i in missed])
-        if scores is not None:
-            presence[missed] = scores
-    return FamilyReading(probs, found, np.array(skin), l_shape, hard.labels, presence, fit_split(hard.sources))
+    probs = {name: member_probabilities(name, crops, points, looks) for name in members}
+    return FamilyReading(probs, np.asarray(search["found"], bool), np.array(skin), l_shape, hard.labels,
+                         fit_split(hard.sources))
 
 
 def fit_split(sources: list[str]) -> np.ndarray:
@@ -431,7 +424,7 @@ def fit_split(sources: list[str]) -> np.ndarray:
     return out
 
 
-def checkpoints_digest(names=("landmarks", "efficientnet_lite0", "lenet", "presence")) -> str:
+def checkpoints_digest(names=("landmarks", "efficientnet_lite0", "lenet")) -> str:
     """Short digest of the model files the readings depend on (a new model means new readings)."""
     import hashlib
     import json
@@ -453,23 +446,13 @@ def read_all(cache_path: str | Path = DEFAULT_CACHE, verbose: bool = True,
     path = work_dir / f"rps_readings_{checkpoints_digest()}_v{VERSION}.npz"
     if path.exists():
         return load_readings(path)
-    # Only the presence head changed? Keep the three models' answers, redo the presence check.
-    models = checkpoints_digest(("landmarks", "efficientnet_lite0", "lenet"))
-    earlier = sorted(work_dir.glob(f"rps_readings_*_v{VERSION}.npz"), key=lambda p: p.stat().st_mtime)
-    known = None
-    for candidate in reversed(earlier):
-        with np.load(candidate) as data:
-            if "models_digest" in data.files and str(data["models_digest"]) == models:
-                known = load_readings(candidate)
-                break
-    readings = _read_all(cache_path, verbose, known)
+    readings = _read_all(cache_path, verbose)
     arrays = {}
     for name, reading in readings.items():
         for member, probs in reading.member_probs.items():
             arrays[f"{name}/probs/{member}"] = probs
-        for field in ["found", "skin", "l_shape", "labels", "presence", "fit_split"]:
+        for field in ["found", "skin", "l_shape", "labels", "fit_split"]:
             arrays[f"{name}/{field}"] = getattr(reading, field)
-    arrays["models_digest"] = np.array(models)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, **arrays)
     return readings
@@ -482,21 +465,19 @@ def load_readings(path: Path) -> dict[str, FamilyReading]:
         for name in names:
             probs = {key.split("/")[2]: data[key] for key in data.files if key.startswith(f"{name}/probs/")}
             fields = {field: data[f"{name}/{field}"] for field in
-                      ["found", "skin", "l_shape", "labels", "presence", "fit_split"]}
+                      ["found", "skin", "l_shape", "labels", "fit_split"]}
             out[name] = FamilyReading(probs, **fields)
     return out
 
 
-def _read_all(cache_path: str | Path, verbose: bool, known: dict[str, FamilyReading] | None = None
-              ) -> dict[str, FamilyReading]:
+def _read_all(cache_path: str | Path, verbose: bool) -> dict[str, FamilyReading]:
     readings = {}
     began = time.perf_counter()
     plain, search = plain_set(cache_path)
-    readings[PLAIN] = read_family(plain, search, known_probs=known[PLAIN].member_probs if known else None)
+    readings[PLAIN] = read_family(plain, search)
     for name in FAMILIES + [NO_HAND]:
         hard = build(name, cache_path)
-        readings[name] = read_family(hard, search_family(hard, verbose=verbose),
-                                     known_probs=known[name].member_probs if known else None)
+        readings[name] = read_family(hard, search_family(hard, verbose=verbose))
         if verbose:
             print(f"read {name} ({time.perf_counter() - began:.0f}s)", flush=True)
     return readings

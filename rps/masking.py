@@ -93,8 +93,8 @@ def well_lit(rgb: np.ndarray) -> np.ndarray:
     frame itself. The image models only saw studio-lit hands: on the dark family EfficientNet-Lite0 reading the
     brightened crop lifted the ensemble by 3 pictures (163 -> 166 of 180; 168 with the denoised second look of
     rps.hands.look_again), closeup by 1, and changed nothing elsewhere (README, "Dim rooms").
-    Only for a found hand: brightening a dim frame without one turns noise and walls into skin-coloured blobs, and
-    the presence head (fitted on unbrightened crops) then named 3 more of the no-hand pictures."""
+    Only for a found hand: without one the app answers "no hand" and the fallback crop just shows the frame (when a
+    presence head still judged that crop, brightening it named 3 more of the no-hand pictures)."""
     return brightened(rgb) if is_dim(rgb) else rgb
 
 

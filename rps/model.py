@@ -74,17 +74,6 @@ class LandmarkMLP(nn.Module):
         return self.net(x)
 
 
-class PresenceHead(nn.Module):
-    """Logistic regression on EfficientNet-Lite0's pooled 1280 features: is there a hand? (rps.presence)"""
-
-    def __init__(self, size: int = 1280):
-        super().__init__()
-        self.linear = nn.Linear(size, 1)
-
-    def forward(self, x):
-        return self.linear(x)[:, 0]
-
-
 def build_lite0(num_classes: int = 3) -> nn.Module:
     import timm
 
@@ -98,8 +87,6 @@ def build_model(name: str) -> nn.Module:
         return build_lite0(len(CLASSES))
     if name == "landmarks":
         return LandmarkMLP(len(CLASSES))
-    if name == "presence":
-        return PresenceHead()
     raise ValueError(f"unknown model {name!r}; choose from {MODEL_NAMES}")
 
 

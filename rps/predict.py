@@ -9,9 +9,10 @@
     reading.shown_image     # RGB uint8: what the model saw (the masked crop when mask=True), landmarks drawn
     reading.message         # "1 hand found", "No hand found: ...", "...; not sure (best guess: rock, 48%)"
 
-Hands: rps.hands.find_hands_twice (MediaPipe, its retries, and a second look at a smoothed or denoised copy).
-No hand: MediaPipe finds none AND the presence head (rps.presence) on the
-fallback crop is below checkpoints/rps_calibration.json's threshold. Without that file: no scaling, always sure.
+Hands: rps.hands.find_hands_twice (MediaPipe, its retries, MediaPipe's landmark network alone when no framing
+shows the palm detector a palm, and a second look at a smoothed or denoised copy).
+No hand: that search finds none (the landmark network's own presence score says so). The temperatures and "not
+sure" thresholds come from checkpoints/rps_calibration.json; without that file: no scaling, always sure.
 
 Models and the hand landmarker are loaded on first use, once, behind a lock (Gradio calls from threads).
 `python -m rps.predict IMAGE... [--model NAME] [--no-mask]` prints readings for some files.
@@ -58,7 +59,7 @@ class HandReading:
     message: str
     label: str | None = None         # the gesture named, or None when there is no hand
     sure: bool = True                # False: the calibrated confidence is below the model's "not sure" threshold
-    hand_found: bool = True          # MediaPipe found a hand (False: the presence check decided, see rps.presence)
+    hand_found: bool = True          # the hand search found a hand
 
     @property
     def outcome(self) -> str:
@@ -123,25 +124,16 @@ def image_embedding(crops: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(out)
 
 
-def presence_probability(crops: list[np.ndarray]) -> np.ndarray | None:
-    """How likely each fallback crop (no landmarks found) shows a hand; None if the presence head is absent."""
-    if not (CHECKPOINTS / "rps_presence.json").exists():
-        return None
-    head, _ = get_model("presence")
-    with torch.no_grad():
-        return torch.sigmoid(head(torch.from_numpy(image_embedding(crops)))).numpy()
-
-
 _calibration: dict | None = None
 
 
 def calibration() -> dict:
     """checkpoints/rps_calibration.json (written by `python -m rps.calibrate`): per model a temperature and
-    the "not sure" threshold, and the presence threshold. Without it: no scaling, always sure."""
+    the "not sure" threshold. Without it: no scaling, always sure."""
     global _calibration
     if _calibration is None:
         path = CHECKPOINTS / "rps_calibration.json"
-        _calibration = json.loads(path.read_text()) if path.exists() else {"models": {}, "presence_threshold": 0.0}
+        _calibration = json.loads(path.read_text()) if path.exists() else {"models": {}}
     return _calibration
 
 
@@ -225,11 +217,8 @@ def read_hand(rgb: np.ndarray, search: HandSearch, mask: bool = True, model_name
     sure = bool(probs.max() >= not_sure_below(model_name))
     label: str | None = best
     if hand is None:
-        fallback = view if mask else mask_hand(rgb, None)
-        presence = presence_probability([fallback.crop])
-        if presence is not None and presence[0] < calibration()["presence_threshold"]:
-            label, sure = None, False
-            message = "No hand found: show your whole hand, a little further from the camera, in good light"
+        label, sure = None, False
+        message = "No hand found: show your whole hand, a little further from the camera, in good light"
     if label is not None and not sure:
         message += f"; not sure (best guess: {best}, {probs.max():.0%})"
     return HandReading({name: float(p) for name, p in zip(CLASSES, probs)}, view.shown, message,

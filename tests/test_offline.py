@@ -33,7 +33,7 @@ SCRIPT = textwrap.dedent('''
 
     photo = np.full((480, 640, 3), 128, np.uint8)
     probabilities, seen, message = app.classify_rps(photo, True)
-    assert probabilities == "no hand", probabilities  # a grey frame: the presence check ran, offline
+    assert probabilities == "no hand", probabilities  # a grey frame: every step of the search ran, offline
     print("connection attempts:", attempts)
     assert not attempts
 ''')

@@ -1,0 +1,105 @@
+"""MediaPipe's hand-landmark network on its own, without the palm detector: the hand search's last look.
+
+    from rps.landmark_net import hand_in_frame
+    hand = hand_in_frame(rgb_uint8, pad=0.3)   # -> rps.hands.Hand, or None when the network sees no hand
+
+`hand_landmarker.task` (shipped in checkpoints/, sha256-checked by rps.hands) holds two networks: a palm detector,
+which says where a hand is, and a landmark network, which draws 21 points in the square the detector found and
+says how sure it is that a hand is there at all ("presence"). A hand that fills the frame has no palm the detector
+can see whole, so MediaPipe finds nothing, however the frame is framed (rps.hands.RETRY_STEPS). Here the landmark
+network gets the whole frame as its square instead. Its presence score then decides "hand" or "no hand", at
+MediaPipe's own default threshold (0.5): on pictures without a hand it stays low, on close-ups it is high.
+Measured on the hard families (SubhiH, never trained on; benchmarks/results/rps_hard.md): of the pictures every
+palm-detector step misses it found a hand in all 10 close-ups (all then read right) and in 17 others (14 right),
+and in none of the 233 pictures without a hand that reach it.
+
+The network runs in OpenCV's dnn module (cv2.dnn.readNetFromTFLite), which ships with opencv: about 26 ms a look
+on two CPU cores. `python -m rps.landmark_net IMAGE...` prints the presence score of some images.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import threading
+import zipfile
+
+import cv2
+import numpy as np
+
+NETWORK_FILE = "hand_landmarks_detector.tflite"   # inside hand_landmarker.task
+INPUT_SIDE = 224                                    # the network reads a 224 x 224 RGB square, values 0-1
+OUTPUTS = ["Identity", "Identity_1", "Identity_2"]  # 21 x (x, y, z) in input pixels; presence; right-handedness
+# MediaPipe's default min_hand_presence_confidence: the network's own line between "a hand" and "no hand".
+MIN_PRESENCE = 0.5
+
+_lock = threading.Lock()
+_network = None
+
+
+def get_network():
+    """The landmark network, read from the verified hand_landmarker.task on first use (one for the process)."""
+    global _network
+    with _lock:
+        if _network is None:
+            from rps.hands import load_model_bytes
+
+            task, _ = load_model_bytes()
+            data = zipfile.ZipFile(io.BytesIO(task)).read(NETWORK_FILE)
+            _network = cv2.dnn.readNetFromTFLite(np.frombuffer(data, np.uint8))
+        return _network
+
+
+def framed_square(rgb: np.ndarray, pad: float) -> tuple[np.ndarray, np.ndarray]:
+    """(the INPUT_SIDE square showing the whole picture centred, with `pad` of its longer side added on every side
+    as repeated edge pixels; the 2 x 3 map from picture pixels to square pixels)."""
+    height, width = rgb.shape[:2]
+    side = max(height, width) * (1 + 2 * pad)
+    centre = (width / 2, height / 2)
+    matrix = cv2.getRotationMatrix2D(centre, 0.0, INPUT_SIDE / side)
+    matrix[:, 2] += np.array([INPUT_SIDE / 2, INPUT_SIDE / 2]) - np.array(centre)
+    square = cv2.warpAffine(np.ascontiguousarray(rgb[:, :, :3]), matrix, (INPUT_SIDE, INPUT_SIDE),
+                            flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+    return square, matrix
+
+
+def read_square(square: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """(21 x 3 landmarks in square pixels, presence 0-1, right-handedness 0-1) for an INPUT_SIDE RGB uint8 square."""
+    network = get_network()
+    blob = square.astype(np.float32).transpose(2, 0, 1)[None] / 255
+    with _lock:  # one network object; OpenCV's forward is not safe from several threads at once
+        network.setInput(blob)
+        points, presence, right = network.forward(OUTPUTS)
+    return points.reshape(21, 3), float(presence.ravel()[0]), float(right.ravel()[0])
+
+
+def hand_in_frame(rgb: np.ndarray, pad: float, min_presence: float = MIN_PRESENCE):
+    """The hand the landmark network draws over the whole picture (framed by `pad`), in the picture's pixels, when
+    its presence score is at least `min_presence`; else None."""
+    from rps.hands import Hand
+
+    square, matrix = framed_square(rgb, pad)
+    points, presence, right = read_square(square)
+    if presence < min_presence:
+        return None
+    back = cv2.invertAffineTransform(matrix)
+    points = points.copy()
+    points[:, :2] = points[:, :2] @ back[:, :2].T + back[:, 2]
+    points[:, 2] *= back[0, 0]  # z is in the square's x pixels, like x
+    return Hand(points.astype(np.float32), "Right" if right > 0.5 else "Left", presence)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Print the landmark network's presence score for some images.")
+    parser.add_argument("images", nargs="+", help="image files")
+    parser.add_argument("--pad", type=float, default=0.3, help="border added on every side, fraction of the longer side")
+    args = parser.parse_args()
+    from common.images import flatten_alpha, open_image
+
+    for path in args.images:
+        rgb = np.asarray(flatten_alpha(open_image(path)))
+        _, presence, _ = read_square(framed_square(rgb, args.pad)[0])
+        print(f"{path}: presence {presence:.3f} ({'hand' if presence >= MIN_PRESENCE else 'no hand'})")
+
+
+if __name__ == "__main__":
+    main()
