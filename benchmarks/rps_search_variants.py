@@ -7,8 +7,8 @@ Each is compared with the app's path on the hard families (rps.hard, SubhiH phot
    anything else, so MediaPipe and the image models both see the lifted picture (the "dark" family);
 2. a mirrored third look: MediaPipe on the left-right mirrored picture, its landmarks mirrored back; the
    landmarks model averages all looks at the hand (pictures where the app finds a hand);
-3. the presence check for hands only the second look found: such a hand counts only when the presence head
-   (rps.presence) would also say "hand" for the picture (its threshold, as for pictures without landmarks);
+3. the shipped last steps, MediaPipe's landmark network alone (rps.landmark_net), at other presence thresholds
+   than MediaPipe's default 0.5 and with other framings, on the pictures every palm-detector step misses;
 4. other ways to clean a dim frame than the shipped "denoise dim" step, on the dark pictures every step before it
    misses, and on the pictures without a hand (false "hands");
 5. other frames than the shipped "zoom out far on black", on the close-ups every step before it misses.
@@ -24,11 +24,12 @@ import numpy as np
 
 from rps.calibrate import model_answer
 from rps.data import CLASSES
-from rps.hands import (DENOISE_SIDE, RETRY_STEPS, brightened, denoised_and_brightened, downscale, find_hands_or_retry,
-                       find_hands_twice, hands_in_framed_copy, is_dim, same_hand)
+from rps.hands import (DENOISE_SIDE, RETRY_STEPS, HandSearch, brightened, centre_inside, denoised_and_brightened,
+                       downscale, find_hands_or_retry, find_hands_twice, hands_in_framed_copy, is_dim, same_hand)
 from rps.hard import FAMILIES, NO_HAND, PLAIN, family_with_search, read_all, second_looks
-from rps.masking import mask_hand, well_lit
-from rps.predict import calibration, get_model, landmark_probabilities, presence_probability, read_hand
+from rps.masking import well_lit
+from rps.landmark_net import MIN_PRESENCE, hand_in_frame
+from rps.predict import get_model, landmark_probabilities, read_hand
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "rps_search_variants.md"
@@ -85,24 +86,35 @@ def mirrored_look() -> list[str]:
     return rows
 
 
-def presence_for_second_look_only() -> list[str]:
-    readings = read_all(verbose=False)
-    threshold = calibration()["presence_threshold"]
+def landmark_network_variants() -> list[str]:
+    """The landmark network's threshold and framings, on the pictures of each set every palm-detector step misses:
+    how many it finds a hand in and how many of those the app's models (one look) then read right."""
+    first_net_step = next(step.name for step in RETRY_STEPS if step.finder == "landmarks")
+    variants = [("shipped: 30 % then 100 % frame", (0.3, 1.0), MIN_PRESENCE)]
+    variants += [(f"30 % then 100 % frame, presence ≥ {t}", (0.3, 1.0), t) for t in (0.3, 0.4, 0.6, 0.7)]
+    variants += [(f"{pad:.0%} frame alone", (pad,), MIN_PRESENCE) for pad in (0.3, 0.6, 1.0)]
     rows = []
     for name in [PLAIN] + FAMILIES + [NO_HAND]:
-        hard, search = family_with_search(name)
-        only_second = [i for i, step in enumerate(search["step"]) if str(step) == "second look"]
-        if not only_second:
+        images, labels = missed_before(name, first_net_step)
+        labels = None if name == NO_HAND else labels
+        if not images:
             continue
-        reading = readings[name]
-        kept = presence_probability([mask_hand(hard.images[i], None).crop for i in only_second]) >= threshold
-        if name == NO_HAND:
-            rows.append(f"| 3. presence check on second-look-only hands | no hand: named (of {len(only_second)} "
-                        f"such pictures) | {len(only_second)} | {int(kept.sum())} | — |")
-            continue
-        right = ensemble_right(reading, reading.member_probs["landmarks"])[only_second]
-        rows.append(f"| 3. presence check on second-look-only hands | {name}: right (of {len(only_second)} "
-                    f"such pictures) | {int(right.sum())} | {int((right & kept).sum())} | — |")
+        began = time.perf_counter()
+        looks = {pad: [hand_in_frame(rgb, pad, min_presence=0.0) for rgb in images] for pad in (0.3, 0.6, 1.0)}
+        ms = (time.perf_counter() - began) / (3 * len(images)) * 1000
+        for change, pads, threshold in variants:
+            found, right = 0, 0
+            for k, rgb in enumerate(images):
+                hand = next((looks[pad][k] for pad in pads if looks[pad][k].score >= threshold
+                             and centre_inside(looks[pad][k], rgb.shape[1], rgb.shape[0])), None)
+                if hand is None:
+                    continue
+                found += 1
+                if labels is not None:
+                    right += read_hand(rgb, HandSearch([hand], (rgb.shape[1], rgb.shape[0]))).label == CLASSES[labels[k]]
+            result = f"found {found}" + (f", read right {right}" if labels is not None else " (all false)")
+            rows.append(f"| 3. landmark network, {change} | {name}, missed by every palm step ({len(images)}) | — | "
+                        f"{result} | {ms * len(pads):.0f} ms a picture |")
     return rows
 
 
@@ -176,7 +188,7 @@ def other_last_steps() -> list[str]:
 
 def main() -> None:
     began = time.perf_counter()
-    rows = brighten_first() + mirrored_look() + presence_for_second_look_only() + other_last_steps()
+    rows = brighten_first() + mirrored_look() + landmark_network_variants() + other_last_steps()
     text = "\n".join([
         "# Hand-search changes measured and not shipped",
         "",
