@@ -43,10 +43,11 @@ DIGITS_HELP = """**How it works.** Your drawing is cropped to the ink, scaled so
 by its centre of mass in a 28 × 28 square — exactly how the MNIST digits were prepared — and a CNN
 trained on MNIST reads it. The small image on the right is what the network actually sees."""
 
-RPS_HELP = """**How it works.** MediaPipe finds your hand and its 21 landmarks. With *mask the background* on, everything
-but the hand is replaced by the plain green of the studio photos the networks were trained on, so your
-room does not confuse them; in a dim room the hand is brightened first, as studio light would. The landmark
-model reads only the hand's shape (its 21 points)."""
+RPS_HELP = """**How it works.** MediaPipe finds your hand and its 21 landmarks (if it misses, it looks again
+zoomed out, brightened, and for a hand filling the frame; if there is still none, the answer is *no hand*).
+With *mask the background* on, everything but the hand is replaced by the plain green of the studio photos the
+networks were trained on, so your room does not confuse them; in a dim room the hand is brightened first, as
+studio light would. The landmark model reads only the hand's shape (its 21 points)."""
 
 
 def friendly_errors(fn):

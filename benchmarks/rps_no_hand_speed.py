@@ -1,8 +1,8 @@
 """In-process time of rps.predict.classify_hand on a hand photo and on frames with no hand (median of N).
 
 A hand found at the first look costs one MediaPipe run plus the second look at a smoothed copy
-(rps.hands.find_hands_twice); a frame with no hand pays every retry (up to six runs), the second look with its
-pad (two) and the presence head; a finger taken for a hand in a heavily compressed frame, which the second look
+(rps.hands.find_hands_twice); a frame with no hand pays every retry (up to six MediaPipe runs and two of the
+landmark network alone), the second look with its pad (two) and the image model on the fallback crop; a finger taken for a hand in a heavily compressed frame, which the second look
 does not confirm, pays the framing retries until one finds the hand around it; a hand in a dim, noisy room is
 looked at again on a denoised copy (the denoising, about 70 ms, and one run) instead of the smoothed one. Writes
 benchmarks/results/rps_no_hand_speed.md with the load average beside the figures.

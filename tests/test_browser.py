@@ -376,3 +376,29 @@ def test_touch_drawing_on_a_phone_fills_the_width_and_shows_the_answer(browser, 
             sync_api.expect(page.locator("#digit-message")).to_contain_text(f"Looks like a {drawing.label}")
     finally:
         page.context.close()
+
+
+def test_a_fist_filling_the_frame_is_read_and_a_blank_frame_after_it_says_no_hand(page, tmp_path):
+    # A close-up where the fist overflows every side: no framing shows MediaPipe's palm detector a palm, and the
+    # page used to say "no hand"; MediaPipe's landmark network alone finds it (tests/test_rps_hard.py). Then a blank
+    # frame uploaded over it says "no hand".
+    from PIL import Image
+
+    from rps import hard
+    from rps.hands import find_hands_or_retry
+
+    rgb = hard.read_rgb(str(shared_path("rps", "subhih", "rock", "test__3_pic00055__147_308.jpg")))
+    x0, y0, x1, y1 = find_hands_or_retry(rgb).hands[0].box
+    fist = tmp_path / "fist.png"
+    Image.fromarray(hard.square_window(rgb, (x0 + x1) / 2, (y0 + y1) / 2, 0.6 * max(x1 - x0, y1 - y0))).save(fist)
+    blank = tmp_path / "blank.png"
+    Image.fromarray(np.full((480, 640, 3), 200, np.uint8)).save(blank)
+    with step(page, "uploaded-fist", "rps-closeup"):
+        open_rps_tab(page)
+        page.locator("#rps-photo input[type='file']").set_input_files(str(fist))
+        sync_api.expect(page.locator("#rps-message")).to_contain_text("1 hand found")
+        assert top_class(page, "rps-label") == "rock"
+    with step(page, "uploaded-blank-after-fist", "rps-closeup"):
+        page.locator("#rps-photo input[type='file']").set_input_files(str(blank))
+        sync_api.expect(page.locator("#rps-message")).to_contain_text("No hand found")
+        assert top_class(page, "rps-label") == "no hand"
