@@ -386,11 +386,14 @@ def family_with_search(name: str) -> tuple[HardSet, dict[str, np.ndarray]]:
 @dataclass
 class FamilyReading:
     member_probs: dict[str, np.ndarray]   # model name -> N x 3 (NaN rows: landmarks without a hand)
-    found: np.ndarray                     # MediaPipe found a hand
-    skin: np.ndarray                      # no hand, but a plausible skin-coloured blob was used
+    found: np.ndarray                     # the hand search found a hand
     l_shape: np.ndarray                   # the "L" scissors rule fires
     labels: np.ndarray                    # class index, -1 for no hand
     fit_split: np.ndarray                 # True: used to fit calibration/thresholds (SubhiH "train" split)
+
+
+# The FamilyReading arrays besides member_probs, as stored in the readings cache.
+READING_FIELDS = ["found", "l_shape", "labels", "fit_split"]
 
 
 def read_family(hard: HardSet, search: dict[str, np.ndarray], members=("landmarks", "efficientnet_lite0", "lenet")
@@ -401,18 +404,16 @@ def read_family(hard: HardSet, search: dict[str, np.ndarray], members=("landmark
     from rps.masking import mask_hand
     from rps.predict import member_probabilities
 
-    crops, points, skin = [], [], []
+    crops, points = [], []
     looks = second_looks(search)
     for rgb, has_hand, hand_points in zip(hard.images, search["found"], search["points"]):
         hand = Hand(hand_points, "", 1.0) if has_hand else None
         view = mask_hand(rgb, hand)
         crops.append(view.crop)
         points.append(hand_points if has_hand else None)
-        skin.append(not has_hand and "skin" in view.message)
     l_shape = np.array([p is not None and looks_like_l(p) for p in points])
     probs = {name: member_probabilities(name, crops, points, looks) for name in members}
-    return FamilyReading(probs, np.asarray(search["found"], bool), np.array(skin), l_shape, hard.labels,
-                         fit_split(hard.sources))
+    return FamilyReading(probs, np.asarray(search["found"], bool), l_shape, hard.labels, fit_split(hard.sources))
 
 
 def fit_split(sources: list[str]) -> np.ndarray:
@@ -451,7 +452,7 @@ def read_all(cache_path: str | Path = DEFAULT_CACHE, verbose: bool = True,
     for name, reading in readings.items():
         for member, probs in reading.member_probs.items():
             arrays[f"{name}/probs/{member}"] = probs
-        for field in ["found", "skin", "l_shape", "labels", "fit_split"]:
+        for field in READING_FIELDS:
             arrays[f"{name}/{field}"] = getattr(reading, field)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, **arrays)
@@ -464,8 +465,7 @@ def load_readings(path: Path) -> dict[str, FamilyReading]:
         out = {}
         for name in names:
             probs = {key.split("/")[2]: data[key] for key in data.files if key.startswith(f"{name}/probs/")}
-            fields = {field: data[f"{name}/{field}"] for field in
-                      ["found", "skin", "l_shape", "labels", "fit_split"]}
+            fields = {field: data[f"{name}/{field}"] for field in READING_FIELDS}
             out[name] = FamilyReading(probs, **fields)
     return out
 
