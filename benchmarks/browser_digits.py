@@ -13,7 +13,7 @@ waiting for the page to go quiet.
 
 For every digit it records
 - the label on the page once the page shows an answer for the drawing on the canvas (the page dims the
-  answer and says "Reading your drawing..." while the canvas is newer than it; see common/canvas_guard.py);
+  answer and says "Reading your drawing..." while the canvas is newer than it; see ui/canvas_guard.py);
 - *lost*: no answer within --timeout seconds of the last mouse-up;
 - *stale*: the answer belongs to another canvas. Judged independently of the page's own bookkeeping:
   "What the model saw" (the 28 x 28 the model read) is compared with the 28 x 28 that the app's
@@ -35,7 +35,7 @@ to artifacts/captured_sketch.png so other benchmarks can render the same way):
   change that way after the running read.
 - Clear (the "Clear canvas" control) sets the value to {background, layers, composite: None} and fires a
   change with it; a snapshot already under way is still posted and read afterwards. Before the fix in
-  common/canvas_guard.py that answer replaced the cleared label: the issue's "previous drawing's answer".
+  ui/canvas_guard.py that answer replaced the cleared label: the issue's "previous drawing's answer".
 
 Chromium renders the canvas in software here, and every mouse move redraws it, so the page is kept small:
 an 800 x 900 viewport at device scale 0.5 (the drawing area shows at ~38 % zoom), and strokes are thinned

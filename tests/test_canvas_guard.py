@@ -1,10 +1,10 @@
-"""common/canvas_guard.py: an answer reaches the page only for the canvas version it was computed from.
-(The page side, common/canvas_guard.js, is exercised in Chromium by tests/test_browser.py.)"""
+"""ui/canvas_guard.py: an answer reaches the page only for the canvas version it was computed from.
+(The page side, ui/static/canvas_guard.js, is exercised in Chromium by tests/test_browser.py.)"""
 import gradio as gr
 import numpy as np
 
-import app
-from common import canvas_guard
+import ui.digits
+from ui import canvas_guard
 
 
 def drawn_one() -> np.ndarray:
@@ -14,7 +14,7 @@ def drawn_one() -> np.ndarray:
 
 
 def test_a_read_remembers_the_canvas_version_it_came_with():
-    read = canvas_guard.versioned(app.classify_digit)
+    read = canvas_guard.versioned(ui.digits.classify_digit)
     answer = read({"background": None, "layers": [], "composite": drawn_one()}, 7)
     assert answer.version == 7
     probabilities, message, picture = answer.values

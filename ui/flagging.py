@@ -7,7 +7,7 @@ Off by default, because the app may run on a shared host where visitors' photos 
 Each tab gets its own `gr.CSVLogger` folder (flagged/digits, flagged/rps): a `dataset1.csv` with the input,
 the prediction, the correction and a timestamp, and the images copied beside it by Gradio.
 
-    python -m common.flagging                      # flagged/ -> runs/flagged_data/{digits,rps}/<label>/*.png
+    python -m ui.flagging                          # flagged/ -> runs/flagged_data/{digits,rps}/<label>/*.png
 
 writes the corrected items as image folders, laid out like the training sets (one folder per class), ready to
 be added to the next training run.
@@ -34,6 +34,29 @@ def flagging_enabled() -> bool:
 
 def flagging_dir() -> Path:
     return Path(os.environ.get("DEMO_FLAGGING_DIR", ROOT / "flagged"))
+
+
+def flag_controls(task: str, components: list, choices: list[str]) -> None:
+    """Lets a person save the right answer for what is on screen, through Gradio's CSVLogger; only when it is on."""
+    if not flagging_enabled():
+        return
+    what = "photo" if task == "rps" else "drawing as the model saw it"
+    with gr.Accordion("Wrong? Correct it", open=False, elem_id=f"{task}-flag"):
+        gr.Markdown(f"Saving corrections is **on** on this server: the {what}, the prediction and your answer are "
+                    "kept to train the next models.")
+        with gr.Row():
+            correction = gr.Dropdown(choices, value=None, allow_custom_value=True, label=CORRECTION_LABEL,
+                                     elem_id=f"{task}-flag-answer")
+            save = gr.Button("Save the correction", elem_id=f"{task}-flag-save")
+    logger = make_logger(components + [correction], task)
+
+    def save_correction(*values):
+        if not values[0] or not values[-1]:
+            raise gr.Error("Nothing to save yet: there must be an input and your answer.", print_exception=False)
+        logger.flag(list(values))
+        gr.Info("Saved. Thank you!")
+
+    save.click(save_correction, components + [correction], None, preprocess=False, api_visibility="private")
 
 
 def make_logger(components: list, task: str) -> gr.CSVLogger:

@@ -8,7 +8,7 @@ Why this is needed (Gradio 6.31's Sketchpad, measured in Chromium; see benchmark
   snapshot. A snapshot taken just before Clear is uploaded and read after it, and nothing compared the answer
   with the canvas: Clear emptied the label, then the older drawing's answer and picture came back.
 
-The cure is a version number for the canvas, kept in the page (common/canvas_guard.js): bumped on every
+The cure is a version number for the canvas, kept in the page (ui/static/canvas_guard.js): bumped on every
 pointer-down / pointer-up on the drawing canvas, on Clear and on picking an example, and attached to the
 exact PNG bytes each snapshot produced. A read carries the version of the pixels it read; the step that puts
 the answer on the page receives the page's version *now* and shows the answer only if the two are equal.
@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 import gradio as gr
 
-INSTALL_JS = (Path(__file__).with_name("canvas_guard.js")).read_text()
+INSTALL_JS = (Path(__file__).parent / "static" / "canvas_guard.js").read_text()
 # The read sends the version of the pixels it carries; the show step sends the version on screen now.
 TAG_READ_JS = "(sketch, version) => [sketch, window.digitPad ? window.digitPad.versionOf(sketch) : -1]"
 CURRENT_JS = "(answer, version) => [answer, window.digitPad ? window.digitPad.version : -1]"

@@ -1,4 +1,4 @@
-// Keeps the Digits answer in step with the canvas on screen (see common/canvas_guard.py for why).
+// Keeps the Digits answer in step with the canvas on screen (see ui/canvas_guard.py for why).
 // Installed once per page by app.py (demo.load). window.digitPad:
 //   version        bumped on every pointer-down / pointer-up on the drawing canvas and on Clear
 //   versionOf(v)   the canvas version whose pixels a Sketchpad value carries (-1 when unknown)
