@@ -22,7 +22,6 @@ from common.runtime import limit_malloc_arenas
 from mnist import predict as digits
 from rps import predict as hands
 from ui import digits as digits_page
-from ui import live as live_page
 from ui import rps as rps_page
 from ui.results import results_tab
 
@@ -47,7 +46,6 @@ def build_demo() -> gr.Blocks:
             with gr.Tab("How it was made", id="results"):
                 results_tab()
         demo.load(None, js=digits_page.PAGE_LOAD_JS)
-        demo.unload(live_page.release_live_camera)
     # The model endpoints share two CPU-bound workers; the queue caps waiting requests instead of piling up.
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=2)
     return demo

@@ -185,6 +185,21 @@ def teach(reader: PersonalReader, image, label: str) -> dict[str, int]:
     return reader.counts()
 
 
+def teach_frames(reader: PersonalReader, frames: list[np.ndarray], label: str) -> tuple[dict[str, int], int]:
+    """Add the frames of a short camera burst that show a hand as examples of `label` -> (counts, frames taught).
+    Frames without a hand are left out: a burst often starts before the hand is in view."""
+    label = clean_label(label)
+    taught = 0
+    for rgb in frames:
+        search = find_hands_twice(rgb)
+        if search.hands:
+            reader.add(label, hand_features(rgb, search, mask=True))
+            taught += 1
+    if not taught:
+        raise UserInputError("No hand in the recorded frames: show your whole hand to the camera and record again.")
+    return reader.counts(), taught
+
+
 def classify_personal(image, mask: bool = True, reader: PersonalReader | None = None) -> HandReading:
     """Like rps.predict.classify_hand with the default model, then blended with `reader`'s examples.
 

@@ -1,13 +1,11 @@
-"""The live camera path (rps/live.py): the stability filter, one visitor's tracking reader on a real clip, the pool."""
+"""The live camera's server side (rps/live.py): the stability filter, held gestures from a real clip's landmarks,
+the per-camera store."""
 from __future__ import annotations
-
-import threading
-import time
 
 import numpy as np
 import pytest
 
-from rps.live import NO_HAND, NOT_SURE, LiveReader, LiveReaders, StabilityFilter, picture_html, throw_from_photo
+from rps.live import NO_HAND, NOT_SURE, HeldGestures, StabilityFilter, throw_from_photo
 
 from conftest import shared_path
 
@@ -61,12 +59,6 @@ def test_the_held_class_survives_a_slightly_less_sure_frame():
     assert stability.steady is None
 
 
-def test_picture_html_is_an_inline_jpeg():
-    html = picture_html(np.zeros((160, 160, 3), np.uint8))
-    assert html.startswith('<img alt="What the model saw" src="data:image/jpeg;base64,/9j/')
-    assert "No hand" in picture_html(None)
-
-
 # ------------------------------------------------------------------------------------------------ real frames
 @pytest.fixture(scope="module")
 def clip():
@@ -76,71 +68,51 @@ def clip():
     return make_clip(fps=10, segments=segments)
 
 
-def test_tracking_reader_follows_the_clip(clip):
-    reader = LiveReader()
+def clip_landmarks(clip) -> list:
+    """Each frame's hand landmarks (pixels) as MediaPipe's VIDEO mode tracks them, or None: what the page sends."""
+    import mediapipe as mp
+
+    from rps.hands import create_landmarker, hands_from_result, load_model_bytes
+
+    landmarker = create_landmarker(load_model_bytes()[0], video=True, num_hands=1)
+    out = []
     try:
-        answers = [reader.read(frame, now=i / clip.fps) for i, frame in enumerate(clip.frames)]
+        for i, frame in enumerate(clip.frames):
+            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame))
+            hands = hands_from_result(landmarker.detect_for_video(image, round(i * 1000 / clip.fps)), frame.shape, 1.0)
+            out.append(hands[0].points if hands else None)
     finally:
-        reader.close()
-    assert all(a is not None for a in answers)
+        landmarker.close()
+    return out
+
+
+def test_held_gestures_follow_the_clip(clip):
+    held = HeldGestures()
+    answers = [held.update("cam", points, now=i / clip.fps) for i, points in enumerate(clip_landmarks(clip))]
     steady = [a.steady for a in answers]
     for gesture in ("no hand", "rock", "paper", "scissors"):
         frames = [i for i, truth in enumerate(clip.truth) if truth == gesture]
         settled = frames[3:]  # 300 ms into the segment at 10 frames/s
         assert {steady[i] for i in settled} == {gesture}, (gesture, [steady[i] for i in frames])
-    assert answers[-1].throw == "scissors" and answers[-1].shown_image is not None
+    assert answers[-1].throw == "scissors" and held.latest("cam") is answers[-1]
     assert answers[2].throw is None and answers[2].sentence == "Show your hand to the camera."
 
 
-def test_a_frame_arriving_while_one_is_read_is_dropped(clip):
-    reader = LiveReader()
-    try:
-        reader._busy.acquire()           # as if another frame were being read
-        assert reader.read(clip.frames[-1]) is None
-        reader._busy.release()
-        assert reader.read(clip.frames[-1]) is not None
-    finally:
-        reader.close()
-
-
-def test_pool_gives_each_visitor_a_reader_and_frees_it(clip):
-    readers = LiveReaders(idle_seconds=60, capacity=2)
-    try:
-        first = readers.get("a")
-        assert readers.get("a") is first and readers.get("b") is not first
-        readers.read_frame("a", clip.frames[-1])
-        assert readers.latest("a") is not None and readers.latest("b") is None
-        readers.release("a")
-        assert "a" not in readers and first._landmarker is None  # closed
-        readers.get("c"), readers.get("d")                      # beyond capacity: the least recent goes
-        assert len(readers) == 2 and "b" not in readers
-        readers.idle_seconds = 0.0
-        time.sleep(0.01)
-        readers.get("e")                                         # idle ones go when anyone reads
-        assert list(readers._readers) == ["e"]
-    finally:
-        readers.close_all()
-    assert len(readers) == 0
-
-
-def test_two_visitors_stream_at_once_without_mixing(clip):
-    readers = LiveReaders()
-    results = {}
-
-    def visitor(name, frames):
-        results[name] = [readers.read_frame(name, f).steady for f in frames]
-
-    rock = [f for f, t in zip(clip.frames, clip.truth) if t == "rock"]
-    paper = [f for f, t in zip(clip.frames, clip.truth) if t == "paper"]
-    threads = [threading.Thread(target=visitor, args=("r", rock)), threading.Thread(target=visitor, args=("p", paper))]
-    try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        readers.close_all()
-    assert results["r"][-1] == "rock" and results["p"][-1] == "paper"
+def test_two_cameras_do_not_mix_and_old_ones_are_forgotten(clip):
+    points = clip_landmarks(clip)
+    rock = [p for p, t in zip(points, clip.truth) if t == "rock"]
+    paper = [p for p, t in zip(points, clip.truth) if t == "paper"]
+    held = HeldGestures(idle_seconds=60, capacity=2)
+    for i, (r, p) in enumerate(zip(rock, paper)):
+        held.update("r", r, now=i / 10)
+        held.update("p", p, now=i / 10)
+    assert held.latest("r").throw == "rock" and held.latest("p").throw == "paper"
+    held.update("third", None, now=1.0)                 # beyond capacity: the least recently used goes
+    assert len(held) == 2 and held.latest("r") is None
+    held.update("much later", None, now=1000.0)         # idle ones go when anyone sends
+    assert len(held) == 1 and held.latest("much later") is not None
+    held.forget("much later")
+    assert len(held) == 0
 
 
 def test_throw_from_a_photo():
@@ -149,15 +121,3 @@ def test_throw_from_a_photo():
     assert throw == "paper" and sentence.startswith("Read paper")
     nothing, why = throw_from_photo(np.full((240, 320, 3), 90, np.uint8))
     assert nothing is None and "show it again" in why
-
-
-def test_oversized_frames_are_scaled_down_first(clip):
-    import cv2
-
-    huge = cv2.resize(clip.frames[-1], (4000, 3000), interpolation=cv2.INTER_LINEAR)
-    reader = LiveReader()
-    try:
-        answer = reader.read(huge)
-    finally:
-        reader.close()
-    assert answer.probabilities is not None and max(answer.probabilities, key=answer.probabilities.get) == "scissors"

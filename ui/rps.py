@@ -1,15 +1,15 @@
-"""The Rock / paper / scissors tab: a photo and its reading (the `classify_rps` API endpoint), then the live
-camera, the game and "teach it your hand" (ui/live.py, ui/game.py, ui/teach.py). Model logic: rps/."""
+"""The Rock / paper / scissors tab: the one camera with the game beside it (ui/camera.py, ui/game.py), a single
+photo and its reading (the `classify_rps` API endpoint), and "teach it your hand" (ui/teach.py). Model logic: rps/."""
 from __future__ import annotations
 
 import gradio as gr
 
 from rps import personal as personal_reader
 from rps import predict as hands
+from ui import camera
 from ui.errors import friendly_errors, uploaded
 from ui.flagging import flag_controls
-from ui.game import game_section
-from ui.live import live_section
+from ui.game import game_section, play_photo_button
 from ui.teach import teach_section
 
 PICTURE_TTL_SECONDS = 600  # each visitor's last "what the model saw" picture is dropped after this
@@ -27,7 +27,7 @@ def classify_rps(image, mask: bool = True, model: str = hands.DEFAULT_MODEL, per
 
     model "personal" uses the examples this visitor taught (`personal`, a session gr.State; see ui/teach.py)."""
     if image is None:
-        return None, "Take a photo with the webcam or upload one.", None
+        return None, "Take a photo with the camera or upload one.", None
     if model == personal_reader.MODEL_NAME:
         reading = personal_reader.classify_personal(uploaded(image), mask=mask, reader=personal)
     else:
@@ -40,24 +40,43 @@ def show_picture(picture):
     return picture
 
 
+@friendly_errors
+def photo_from_camera(frame):
+    """The camera's current frame (a JPEG data URL from the page) -> the photo box, which then reads it."""
+    if not frame:
+        raise gr.Error("The camera is off: press *Start the camera* first, or upload a photo.", print_exception=False)
+    return camera.frames_from_page(frame, limit=1)[0]
+
+
 def rps_tab() -> None:
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=3):
-            photo = gr.Image(label="Your hand", sources=["webcam", "upload", "clipboard"], type="filepath",
-                             height=420, elem_id="rps-photo")
-            with gr.Row():
-                mask = gr.Checkbox(value=True, label="Mask the background", elem_id="rps-mask")
-                model = gr.Dropdown(hands.MODEL_CHOICES + [personal_reader.MODEL_NAME], value=hands.DEFAULT_MODEL,
-                                    label="Model", elem_id="rps-model")
-        with gr.Column(scale=2):
-            label = gr.Label(label="Gesture", num_top_classes=3, elem_id="rps-label")
-            message = gr.Markdown("Take a photo with the webcam or upload one.", elem_id="rps-message")
-            seen = gr.Image(label="What the model saw", interactive=False, height=260, elem_id="rps-seen")
-    flag_controls("rps", [photo, label], ["rock", "paper", "scissors"])
-    gr.Markdown(HELP)
-    by_camera = live_section(mask)
-    game_section(photo, by_camera)
-    personal = teach_section(photo)
+    # The camera, the held gesture and Play first: on a phone they fit on one screen.
+    with gr.Row(equal_height=False, elem_id="rps-live"):
+        with gr.Column(scale=3, min_width=300):
+            camera.camera_view()
+            snap = gr.Button("Take a photo", size="sm", elem_id="rps-snap")
+        with gr.Column(scale=2, min_width=260):
+            game = game_section()
+    gr.Markdown(camera.HELP)
+    with gr.Accordion("A single photo", open=True, elem_id="rps-single"):
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                photo = gr.Image(label="Your hand: upload, paste, or *Take a photo* above",
+                                 sources=["upload", "clipboard"], type="filepath", height=360, elem_id="rps-photo")
+                with gr.Row():
+                    mask = gr.Checkbox(value=True, label="Mask the background", elem_id="rps-mask")
+                    model = gr.Dropdown(hands.MODEL_CHOICES + [personal_reader.MODEL_NAME],
+                                        value=hands.DEFAULT_MODEL, label="Model", elem_id="rps-model")
+            with gr.Column(scale=2):
+                label = gr.Label(label="Gesture", num_top_classes=3, elem_id="rps-label")
+                message = gr.Markdown("Take a photo with the camera or upload one.", elem_id="rps-message")
+                seen = gr.Image(label="What the model saw", interactive=False, height=260, elem_id="rps-seen")
+                play_picture = gr.Button("Play this photo", elem_id="rps-play-photo")
+        flag_controls("rps", [photo, label], ["rock", "paper", "scissors"])
+        gr.Markdown(HELP)
+    personal = teach_section()
+    snap.click(photo_from_camera, camera.frame_box(), photo, js=camera.SNAPSHOT_JS, api_visibility="private",
+               queue=False)
+    play_photo_button(play_picture, photo, game)
     seen_picture = gr.State(time_to_live=PICTURE_TTL_SECONDS)
     inputs, outputs = [photo, mask, model, personal], [label, message, seen_picture]
     for control in (photo, mask, model):
