@@ -240,7 +240,7 @@ def test_uploaded_photo_is_read_and_mask_changes_the_crop(page):
     photo = shared_path(*folder.split("/"), filename)
     with step(page, "tab", name):
         open_rps_tab(page)
-        sync_api.expect(page.locator("#rps-message")).to_contain_text("webcam or upload")
+        sync_api.expect(page.locator("#rps-message")).to_contain_text("or upload one")
     with step(page, "uploaded", name):
         page.locator("#rps-photo input[type='file']").set_input_files(str(photo))
         sync_api.expect(page.locator("#rps-seen img")).to_have_count(1)
@@ -268,12 +268,11 @@ def test_webcam_snapshot_is_read(playwright, app_url, tmp_path):
         with step(page, "tab", name):
             open_rps_tab(page)
         with step(page, "camera-on", name):
-            page.click("#rps-photo button[aria-label='Capture from camera']")
-            page.locator("#rps-photo").get_by_text("Click to Access Webcam").click()  # not the live camera's
-            page.wait_for_function("() => { const v = document.querySelector('#rps-photo video');"
-                                   " return v && v.readyState >= 2 && v.videoWidth > 0; }")
+            page.get_by_role("button", name="Start the camera").click()   # the tab's one camera
+            page.wait_for_function("() => window.rpsCamera && window.rpsCamera.on()")
         with step(page, "snapshot", name):
-            page.click("#rps-photo button[aria-label='capture photo']")
+            page.click("#rps-snap")
+            sync_api.expect(page.locator("#rps-photo img")).to_have_count(1)
             sync_api.expect(page.locator("#rps-label [data-testid='label-output-value']")).to_have_count(1)
             sync_api.expect(page.locator("#rps-seen img")).to_have_count(1)
             assert top_class(page, "rps-label") == truth

@@ -49,8 +49,9 @@ function showHeld(held) {
   if (state.shown.length > 2000) state.shown.splice(0, 1000);
 }
 
+const wasmWorks = () => typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+
 async function loadLandmarker() {
-  if (typeof WebAssembly !== 'object' || !WebAssembly.validate(SIMD_PROBE)) throw new Error(NO_WASM);
   const vision = await import(FILES + 'mediapipe/vision_bundle.mjs');
   // The fileset by hand rather than FilesetResolver: only the SIMD build is shipped, from our own server.
   const fileset = {
@@ -69,16 +70,23 @@ async function loadLandmarker() {
 async function start() {
   startButton.disabled = true;
   try {
+    if (!wasmWorks()) throw new Error(NO_WASM);
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) throw new Error(NO_CAMERA);
     say('Loading the hand tracker…');
     const tracker = landmarker || loadLandmarker().catch((error) => {
       console.error(error);
-      throw new Error(error.message === NO_WASM ? NO_WASM : 'The hand tracker did not load: reload the page to try '
-        + 'again. You can still upload a photo below.');
+      throw new Error('The hand tracker did not load: reload the page to try again. '
+        + 'You can still upload a photo below.');
     });
     const camera = navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480, facingMode: 'user' },
       audio: false }).catch((error) => { console.error(error); throw new Error(NO_CAMERA); });
-    [landmarker, stream] = await Promise.all([tracker, camera]);
+    try {
+      landmarker = await tracker;
+    } catch (error) {   // do not leave the camera on (its light lit) when the tracker cannot run
+      camera.then((opened) => opened.getTracks().forEach((track) => track.stop())).catch(() => {});
+      throw error;
+    }
+    stream = await camera;
     video.srcObject = stream;
     await video.play();
     overlay.width = video.videoWidth;
