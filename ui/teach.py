@@ -17,7 +17,8 @@ BURST_FRAMES = 8  # at most this many frames of one burst are taught (the page r
 def teach_rps(image, label, personal=None):
     """API: photo + gesture name -> ({gesture: examples taught}, a sentence, [state] the visitor's reader)."""
     if image is None:
-        raise gr.Error("Give a photo of your hand and say which gesture it shows.", print_exception=False)
+        raise gr.Error("Take or upload a photo of your hand first, then say which gesture it shows.",
+                       print_exception=False)
     personal = personal or personal_reader.PersonalReader()
     counts = personal_reader.teach(personal, uploaded(image), label)
     return counts, personal_reader.counts_sentence(counts), personal
