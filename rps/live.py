@@ -139,6 +139,7 @@ class LiveCamera:
     filter: StabilityFilter = field(default_factory=StabilityFilter)
     latest: LiveAnswer | None = None
     last_used: float = field(default_factory=time.monotonic)
+    last_frame_time: float = -float("inf")
 
 
 class HeldGestures:
@@ -164,14 +165,22 @@ class HeldGestures:
                 self._cameras.popitem(last=False)
             return camera
 
-    def update(self, camera_id: str, points: np.ndarray | None, now: float | None = None) -> LiveAnswer:
-        """One frame of one camera: its hand's landmarks (pixels), or None when the page saw no hand."""
+    def update(self, camera_id: str, points: np.ndarray | None, now: float | None = None,
+               frame_time: float | None = None) -> LiveAnswer:
+        """One frame of one camera: its hand's landmarks (pixels), or None when the page saw no hand.
+
+        `frame_time` (seconds, the page's clock) is when the page saw the frame: the stability window counts
+        frames as the camera spaced them, not as the network delivered them (on a busy line several messages
+        arrive at once). Without it, the server's clock `now` is used."""
         now = time.monotonic() if now is None else now
         probabilities = read_points(points)
         camera = self._camera(camera_id, now)
-        steady = camera.filter.update(probabilities, now)
-        camera.latest = LiveAnswer(probabilities, steady, steady_sentence(steady), now)
-        return camera.latest
+        with self._lock:
+            seen = now if frame_time is None else max(frame_time, camera.last_frame_time)  # never backwards
+            camera.last_frame_time = seen
+            steady = camera.filter.update(probabilities, seen)
+            camera.latest = LiveAnswer(probabilities, steady, steady_sentence(steady), now)
+            return camera.latest
 
     def latest(self, camera_id: str) -> LiveAnswer | None:
         camera = self._cameras.get(camera_id)

@@ -8,7 +8,8 @@ gesture large beside it, and the frames the photo reader, the game and "teach it
 How it works: the page runs MediaPipe's hand landmarker itself (`@mediapipe/tasks-vision`, WebAssembly, the
 project's own checkpoints/hand_landmarker.task, files shipped in ui/static/mediapipe/ — nothing from a CDN) on
 every camera frame and draws the landmarks over the video. About ten times a second it sends the server the 21
-landmarks only (~0.5 KB, through `read_landmarks`, a gr.HTML server function: one plain POST, not the queue);
+landmarks only (~0.5 KB, through `read_landmarks`, a gr.HTML server function: one plain POST, not the queue; up
+to three on their way at once, so a slow answer does not hold back the next frame);
 the server reads them with the landmarks model and answers the gesture held steady (rps/live.py). Without
 WebAssembly or a camera the page says so, and the photo (upload, clipboard) path works as before.
 
@@ -18,6 +19,7 @@ latest answer under it (rps.live.HeldGestures), and the game asks for the gestur
 from __future__ import annotations
 
 import base64
+import math
 import time
 from pathlib import Path
 
@@ -45,6 +47,15 @@ def file_url(path: Path) -> str:
 
 
 # ------------------------------------------------------------------------------------- landmarks from the page
+def frame_time(payload) -> float | None:
+    """When the page saw the frame, in seconds of the page's clock (its "t", milliseconds), if it says so."""
+    try:
+        seconds = float(payload.get("t")) / 1000
+    except (TypeError, ValueError):
+        return None
+    return seconds if math.isfinite(seconds) else None
+
+
 def points_from_payload(payload) -> tuple[str, np.ndarray | None]:
     """The page's message -> (camera id, 21 x 3 landmarks in pixels of the frame, or None: no hand).
 
@@ -76,7 +87,7 @@ def read_landmarks(payload) -> dict:
     "frame": {"rock": p, ...} or None}; a message the server cannot read gets {"error": "..."} (never a traceback)."""
     try:
         camera_id, points = points_from_payload(payload)
-        answer = HELD.update(camera_id, points)
+        answer = HELD.update(camera_id, points, frame_time=frame_time(payload))
     except UserInputError as error:
         return {"error": str(error)}
     frame = None if answer.probabilities is None else {k: round(v, 3) for k, v in answer.probabilities.items()}

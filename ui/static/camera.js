@@ -32,7 +32,12 @@ let landmarker = null;       // MediaPipe HandLandmarker, VIDEO mode (tracks the
 let stream = null;
 let lastVideoTime = -1;
 let lastSent = 0;
-let waiting = false;         // a landmarks message is on its way: the next is sent only after its answer
+// Messages go every SEND_EVERY_MS without waiting for the answer before (a slow answer must not hold back the
+// next frame), but at most MAX_IN_FLIGHT at once; an answer older than one already shown is dropped.
+const MAX_IN_FLIGHT = 3;
+let inFlight = 0;
+let sentCount = 0;
+let shownCount = 0;
 const stats = { detectMs: 0, drawn: 0, hands: 0, sent: 0, answers: 0, bytes: 0, started: 0, windowStart: 0, windowFrames: 0 };
 const state = { id: null, held: null, answer: null, lastSentHand: null, shown: [] };
 
@@ -139,7 +144,7 @@ function onFrame() {
       const hand = result.landmarks && result.landmarks.length ? result.landmarks[0] : null;
       draw(hand);
       countFrame(now, hand);
-      if (now - lastSent >= SEND_EVERY_MS && !waiting) send(hand, now);
+      if (now - lastSent >= SEND_EVERY_MS && inFlight < MAX_IN_FLIGHT) send(hand, now);
     }
   } catch (error) {
     console.error(error);
@@ -196,11 +201,13 @@ function countFrame(now, hand) {
 
 async function send(hand, now) {
   lastSent = now;
-  waiting = true;
+  inFlight += 1;
+  const number = (sentCount += 1);
   // MediaPipe's image landmarks as they are (fractions of the unmirrored frame, z about the scale of x);
   // the server scales them by the frame size exactly as the Python path does (ui/camera.py).
   const message = {
     camera: state.id,
+    t: Math.round(now),      // when the frame was seen: the server's stability window uses the page's clock
     size: [video.videoWidth, video.videoHeight],
     hand: hand ? hand.map((p) => [+p.x.toFixed(4), +p.y.toFixed(4), +p.z.toFixed(4)]) : null,
   };
@@ -209,7 +216,8 @@ async function send(hand, now) {
   stats.bytes += JSON.stringify(message).length;
   try {
     const answer = await server.read_landmarks(message);
-    if (!stream || message.camera !== state.id) return;   // stopped meanwhile
+    if (!stream || message.camera !== state.id || number < shownCount) return;   // stopped, or overtaken
+    shownCount = number;
     stats.answers += 1;
     state.answer = answer;
     if (answer.error) { say(answer.error, true); return; }
@@ -219,7 +227,7 @@ async function send(hand, now) {
     console.error(error);
     say('Lost the server for a moment; trying again…', true);
   } finally {
-    waiting = false;
+    inFlight -= 1;
   }
 }
 
