@@ -98,3 +98,16 @@ def test_frames_from_the_page_are_decoded_and_checked():
     from common.errors import UserInputError
     with pytest.raises(UserInputError):
         camera.frames_from_page(["not a picture"], limit=1)
+
+
+def test_the_stability_window_counts_the_page_frame_times_not_arrival_times():
+    from rps.live import HeldGestures
+
+    held = HeldGestures()
+    # Three "no hand" frames seen 100 ms apart but arriving at once: held, as frames 100 ms apart are.
+    answers = [held.update("late", None, now=5.0, frame_time=t) for t in (1.0, 1.1, 1.2)]
+    assert answers[-1].steady == "no hand"
+    # A frame time from the past (an overtaken message) does not move the window backwards.
+    assert held.update("late", None, now=5.1, frame_time=0.0).steady == "no hand"
+    assert camera.frame_time({"t": "12.5"}) == 0.0125 and camera.frame_time({"t": "nan"}) is None
+    assert camera.frame_time({}) is None
