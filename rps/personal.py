@@ -224,7 +224,7 @@ def classify_personal(image, mask: bool = True, reader: PersonalReader | None = 
 def counts_sentence(counts: dict[str, int]) -> str:
     total = sum(counts.values())
     if not total:
-        return "No examples yet. Take or upload a photo, say which gesture it is, and press *Add as an example*."
+        return "No examples yet. Show a gesture to the camera, say which it is, and press *Record*."
     parts = ", ".join(f"{name} {count}" for name, count in counts.items())
     return f"Your examples ({total}): {parts}. Choose the model *personal* to use them."
 

@@ -237,8 +237,9 @@ def test_without_webassembly_or_a_camera_the_page_says_so_and_photos_still_work(
         with step(page, "photo-still-read", "live-fallback"):
             page.locator("#rps-photo input[type='file']").set_input_files(str(photo))
             sync_api.expect(page.locator("#rps-label [data-testid='label-output-value']")).to_have_text("paper")
-            page.click("#rps-snap")               # the camera is off: a message, not a traceback
+            page.click("#rps-snap")               # the camera is off: a message, and the photo stays
             sync_api.expect(page.get_by_text("The camera is off").first).to_be_visible()
+            sync_api.expect(page.locator("#rps-photo img")).to_have_count(1)
     finally:
         no_wasm.close()
     no_camera = launch_chromium(playwright)      # no fake camera, no permission: getUserMedia fails

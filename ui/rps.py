@@ -42,9 +42,11 @@ def show_picture(picture):
 
 @friendly_errors
 def photo_from_camera(frame):
-    """The camera's current frame (a JPEG data URL from the page) -> the photo box, which then reads it."""
+    """The camera's current frame (a JPEG data URL from the page) -> the photo box, which then reads it. With the
+    camera off, a warning, and the photo already in the box stays."""
     if not frame:
-        raise gr.Error("The camera is off: press *Start the camera* first, or upload a photo.", print_exception=False)
+        gr.Warning("The camera is off: press *Start the camera* first, or upload a photo.")
+        return gr.skip()
     return camera.frames_from_page(frame, limit=1)[0]
 
 
