@@ -76,8 +76,9 @@ def rps_tab() -> None:
         flag_controls("rps", [photo, label], ["rock", "paper", "scissors"])
         gr.Markdown(HELP)
     personal = teach_section()
+    # Queued (though quick): Gradio shows gr.Warning only for queued events.
     snap.click(photo_from_camera, camera.frame_box(), photo, js=camera.SNAPSHOT_JS, api_visibility="private",
-               queue=False)
+               concurrency_limit=None)
     play_photo_button(play_picture, photo, game)
     seen_picture = gr.State(time_to_live=PICTURE_TTL_SECONDS)
     inputs, outputs = [photo, mask, model, personal], [label, message, seen_picture]
