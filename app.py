@@ -20,7 +20,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry; must
 
 import gradio as gr
 
-from common import canvas_guard, flagging, report
+from common import flagging, report
 from common.errors import ModelFileError, UserInputError
 from common.runtime import limit_malloc_arenas
 from mnist import predict as digits
@@ -28,6 +28,7 @@ from rps import game as rps_game
 from rps import live
 from rps import personal as personal_reader
 from rps import predict as hands
+from ui.digit_pad import FLAG_JS as DIGIT_FLAG_JS, digit_pad
 
 MAX_UPLOAD = "10mb"
 QUEUE_SIZE = 64
@@ -80,23 +81,11 @@ def uploaded(payload):
     return payload
 
 
-# In the browser, the Sketchpad first posts its PNGs to the component (`accept_blobs`) and then sends only
-# {"id": ...}; Gradio's preprocess would look the id up, but these events skip it, so uploaded_sketch does.
-# digits_tab() points the Sketchpad's store here; entries are taken once, and stale ones (from changes that
-# `trigger_mode="always_last"` dropped) are evicted beyond a small bound.
-SKETCH_BLOBS: dict = {}
-MAX_PENDING_SKETCHES = 64
-
-
 def uploaded_sketch(payload):
-    if not isinstance(payload, dict):
+    """A Sketchpad-style value from an API caller ({background, layers, composite} of file payloads) -> the
+    same dict of stored files, or any other single image payload as `uploaded` reads it."""
+    if not isinstance(payload, dict) or "path" in payload or "url" in payload:
         return uploaded(payload)
-    stored = SKETCH_BLOBS.pop(payload["id"], None) if payload.get("id") else None
-    while len(SKETCH_BLOBS) > MAX_PENDING_SKETCHES:
-        SKETCH_BLOBS.pop(next(iter(SKETCH_BLOBS)), None)
-    if stored is not None:
-        return {"background": stored.background, "composite": stored.composite,
-                "layers": [layer for layer in stored.layers if layer is not None]}
     return {"background": uploaded(payload.get("background")), "composite": uploaded(payload.get("composite")),
             "layers": [uploaded(layer) for layer in payload.get("layers") or []]}
 
@@ -132,90 +121,18 @@ def show_picture(picture):
     return picture
 
 
-# Gradio's Sketchpad opens with no tool selected; pick the brush so people can draw straight away.
-SELECT_BRUSH_JS = """() => {
-    const pick = (tries) => {
-        const brush = document.querySelector('#digit-sketchpad button[aria-label="Brush"]');
-        if (brush) brush.click(); else if (tries > 0) setTimeout(() => pick(tries - 1), 250);
-    };
-    pick(40);
-}"""
-PAGE_LOAD_JS = "() => { (%s)(); (%s)(); }" % (canvas_guard.INSTALL_JS, SELECT_BRUSH_JS)
-
-# Setting the Sketchpad's value to None from Python leaves Gradio 6's editor stuck (a spinner over it, no more
-# change events, so nothing is read again); its own "Clear canvas" control resets it properly, so Clear
-# presses that one in the browser, and the server clears the outputs.
-CLEAR_SKETCH_JS = """() => {
-    %s
-    const pad = document.querySelector('#digit-sketchpad');
-    const trash = pad && (pad.querySelector('button[aria-label="Clear canvas"]')
-                          || [...pad.querySelectorAll('.top-panel button')].pop());
-    if (trash) trash.click();
-    setTimeout(() => (%s)(), 100);
-}""" % (canvas_guard.CLEARED_JS, SELECT_BRUSH_JS)
-
-# While the canvas is newer than the answer on the page, the answer is dimmed (common/canvas_guard.js).
-# On a phone the drawing area spans the page: Gradio's editor keeps a 30 px grey border around the 800 x 800
-# area and fits it into the element, so the element reaches past the page's side padding, is 60 px taller
-# than wide, and the tools sit in a row under the area instead of over it (a touch that starts on them
-# scrolls the page). The answer's sentence comes first in the result column, right under Clear.
-PAGE_CSS = """
-#digit-result.digit-outdated #digit-label, #digit-result.digit-outdated #digit-seen { opacity: 0.35; }
-#digit-result.digit-outdated #digit-message p::after { content: " Reading your drawing..."; opacity: 0.7; }
-#digit-result > #digit-message { order: -1; }
-@media (max-width: 640px) {
-  .gradio-container { overflow-x: clip; }
-  #intro h1 { font-size: 1.25rem !important; margin-bottom: 0.4rem; }  /* two lines, not three: the answer stays on screen under the drawing area */
-  #digit-sketchpad { margin: 0 -54px !important; width: calc(100% + 108px) !important;
-                     height: calc(100vw + 104px) !important; }
-  #digit-sketchpad > label { left: 62px !important; }
-  #digit-sketchpad .top-panel { right: 62px !important; }
-  #digit-sketchpad .toolbar-wrap, #digit-sketchpad .toolbar-wrap .half-container { flex-direction: row !important; }
-  #digit-sketchpad .toolbar-wrap { top: auto !important; bottom: 12px !important; left: 50% !important;
-                                   width: auto !important; gap: 12px; transform: translateX(-50%); }
-}
-"""
-
-
-def clear_digit():
-    return None, digits.EMPTY_MESSAGE, None
-
-
 def digits_tab():
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=3):
-            sketch = gr.Sketchpad(
-                label="Draw a digit (0–9)", type="numpy", image_mode="RGBA", canvas_size=(800, 800),
-                fixed_canvas=True, layers=False, height=520,
-                brush=gr.Brush(default_size=36, colors=["#000000", "#1f4fd6", "#c0392b"], color_mode="defaults"),
-                elem_id="digit-sketchpad",
-            )
-            sketch.blob_storage = SKETCH_BLOBS  # see uploaded_sketch
-            clear = gr.Button("Clear", elem_id="digit-clear")
-        with gr.Column(scale=2, elem_id="digit-result"):
-            label = gr.Label(label="Prediction", num_top_classes=3, elem_id="digit-label")
-            message = gr.Markdown("Draw a digit.", elem_id="digit-message")
-            seen = gr.Image(label="What the model saw (28 × 28)", interactive=False, height=224, width=224,
-                            elem_id="digit-seen")
-    gr.Examples(examples=digits.example_drawings(), inputs=sketch, label="Examples drawn by this project",
-                elem_id="digit-examples")
-    flag_controls("digits", [seen, label], [str(digit) for digit in range(10)])
+    digit_pad()   # the page's own drawing pad; it reads the drawing through its own server function
+    # Corrections: the pad hands over what the model saw and the prediction in place of these two.
+    flag_controls("digits", [gr.Image(visible=False), gr.Label(visible=False)], [str(digit) for digit in range(10)],
+                  js=DIGIT_FLAG_JS)
     gr.Markdown(DIGITS_HELP)
-    # The API endpoint: called by clients only, never by the page (its picture goes to a State nobody shows).
+    # The public API endpoint, for clients only (the page never calls it): a Sketchpad-style value in, the
+    # label and a sentence out (the picture goes to a State nobody shows).
+    sketch = gr.Sketchpad(type="numpy", image_mode="RGBA", visible=False)
+    label, message = gr.Label(visible=False), gr.Markdown(visible=False)
     gr.on([], classify_digit, sketch, [label, message, gr.State(time_to_live=PICTURE_TTL_SECONDS)],
           api_name="classify_digit", preprocess=False, concurrency_limit=2, concurrency_id="models")
-    # The page: each read carries the version of the canvas it read, and its answer is shown only while the
-    # canvas is still that version (common/canvas_guard.py explains why Gradio alone shows stale answers).
-    answer = gr.State(time_to_live=PICTURE_TTL_SECONDS)
-    version, shown_version = gr.Number(-1, visible=False), gr.Number(-1, visible=False)
-    read = sketch.change(canvas_guard.versioned(classify_digit), [sketch, version], answer,
-                         js=canvas_guard.TAG_READ_JS, api_visibility="private", show_progress="hidden", preprocess=False,
-                         trigger_mode="always_last", concurrency_limit=2, concurrency_id="models")
-    read.success(canvas_guard.show_if_current(3), [answer, version], [label, message, seen, shown_version],
-                 js=canvas_guard.CURRENT_JS, api_visibility="private", show_progress="hidden", queue=False,
-                 ).then(None, shown_version, None, js=canvas_guard.MARK_SHOWN_JS, api_visibility="private")
-    clear.click(clear_digit, None, [label, message, seen], js=CLEAR_SKETCH_JS, cancels=[read],
-                api_visibility="private", queue=False)
 
 
 def rps_tab():
@@ -432,8 +349,9 @@ def teach_section(photo) -> gr.State:
 
 # ---------------------------------------------------------------- "Wrong? Correct it" (common/flagging.py)
 
-def flag_controls(task: str, components: list, choices: list[str]) -> None:
-    """Lets a person save the right answer for what is on screen, through Gradio's CSVLogger; only when it is on."""
+def flag_controls(task: str, components: list, choices: list[str], js: str | None = None) -> None:
+    """Lets a person save the right answer for what is on screen, through Gradio's CSVLogger; only when it is on.
+    `js` may fill the inputs in the page (the digit pad hands over its last answer that way)."""
     if not flagging.flagging_enabled():
         return
     with gr.Accordion("Wrong? Correct it", open=False, elem_id=f"{task}-flag"):
@@ -448,10 +366,21 @@ def flag_controls(task: str, components: list, choices: list[str]) -> None:
     def save_correction(*values):
         if not values[0] or not values[-1]:
             raise gr.Error("Nothing to save yet: there must be an input and your answer.", print_exception=False)
-        logger.flag(list(values))
+        logger.flag([stored_file(value) for value in values])
         gr.Info("Saved. Thank you!")
 
-    save.click(save_correction, components + [correction], None, preprocess=False, api_visibility="private")
+    save.click(save_correction, components + [correction], None, js=js, preprocess=False, api_visibility="private")
+
+
+def stored_file(payload):
+    """A file payload the page sent as a data URL, written to a file (CSVLogger copies files by path); any
+    other value as it is."""
+    if not (isinstance(payload, dict) and not payload.get("path") and str(payload.get("url", "")).startswith("data:")):
+        return payload
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".png", delete=False) as file:
+        file.write(uploaded(payload))
+    return {"path": file.name, "meta": {"_type": "gradio.FileData"}}
 
 
 # ---------------------------------------------------------------- "How it was made" (common/report.py)
@@ -476,6 +405,15 @@ RESULTS_CSS = """<style>
 </style>"""
 
 
+# On a phone the title takes two lines, not three, so the drawing pad and its answer fit on the first screen.
+PAGE_CSS = """
+@media (max-width: 640px) {
+  .gradio-container { overflow-x: clip; }
+  #intro h1 { font-size: 1.25rem !important; margin-bottom: 0.4rem; }
+}
+"""
+
+
 def build_demo() -> gr.Blocks:
     # Uploads live only in Gradio's temporary cache, and files older than an hour are deleted from it.
     with gr.Blocks(title="Digits and rock / paper / scissors", analytics_enabled=False,
@@ -488,7 +426,6 @@ def build_demo() -> gr.Blocks:
                 rps_tab()
             with gr.Tab("How it was made", id="results"):
                 results_tab()
-        demo.load(None, js=PAGE_LOAD_JS)
         demo.unload(release_live_camera)
     # Both endpoints share two CPU-bound workers; the queue caps waiting requests instead of piling up.
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=2)
