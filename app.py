@@ -83,8 +83,8 @@ def uploaded(payload):
 
 def uploaded_sketch(payload):
     """A Sketchpad-style value from an API caller ({background, layers, composite} of file payloads) -> the
-    same dict of stored files, or any other single image payload as `uploaded` reads it."""
-    if not isinstance(payload, dict) or "path" in payload or "url" in payload:
+    same dict of stored files (anything else as `uploaded` reads it)."""
+    if not isinstance(payload, dict):
         return uploaded(payload)
     return {"background": uploaded(payload.get("background")), "composite": uploaded(payload.get("composite")),
             "layers": [uploaded(layer) for layer in payload.get("layers") or []]}
