@@ -10,9 +10,11 @@ lives in the packages. Errors meant for people become `gr.Error` pop-ups; the se
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import logging
 import os
+import tempfile
 import threading
 import time
 
@@ -124,7 +126,8 @@ def show_picture(picture):
 def digits_tab():
     digit_pad()   # the page's own drawing pad; it reads the drawing through its own server function
     # Corrections: the pad hands over what the model saw and the prediction in place of these two.
-    flag_controls("digits", [gr.Image(visible=False), gr.Label(visible=False)], [str(digit) for digit in range(10)],
+    flag_controls("digits", [gr.Image(label="What the model saw (28 × 28)", visible=False),
+                            gr.Label(label="Prediction", visible=False)], [str(digit) for digit in range(10)],
                   js=DIGIT_FLAG_JS)
     gr.Markdown(DIGITS_HELP)
     # The public API endpoint, for clients only (the page never calls it): a Sketchpad-style value in, the
@@ -366,21 +369,30 @@ def flag_controls(task: str, components: list, choices: list[str], js: str | Non
     def save_correction(*values):
         if not values[0] or not values[-1]:
             raise gr.Error("Nothing to save yet: there must be an input and your answer.", print_exception=False)
-        logger.flag([stored_file(value) for value in values])
+        with stored_files(values) as stored:
+            logger.flag(stored)
         gr.Info("Saved. Thank you!")
 
     save.click(save_correction, components + [correction], None, js=js, preprocess=False, api_visibility="private")
 
 
-def stored_file(payload):
-    """A file payload the page sent as a data URL, written to a file (CSVLogger copies files by path); any
-    other value as it is."""
-    if not (isinstance(payload, dict) and not payload.get("path") and str(payload.get("url", "")).startswith("data:")):
-        return payload
-    import tempfile
-    with tempfile.NamedTemporaryFile(suffix=".png", delete=False) as file:
-        file.write(uploaded(payload))
-    return {"path": file.name, "meta": {"_type": "gradio.FileData"}}
+@contextlib.contextmanager
+def stored_files(values):
+    """The values with any file payload the page sent as a data URL written to a temporary file (CSVLogger copies
+    files by path), removed afterwards."""
+    written, stored = [], []
+    for value in values:
+        if isinstance(value, dict) and not value.get("path") and str(value.get("url", "")).startswith("data:"):
+            with tempfile.NamedTemporaryFile(suffix=".png", delete=False) as file:
+                file.write(uploaded(value))
+            written.append(file.name)
+            value = {"path": file.name, "meta": {"_type": "gradio.FileData"}}
+        stored.append(value)
+    try:
+        yield stored
+    finally:
+        for path in written:
+            os.remove(path)
 
 
 # ---------------------------------------------------------------- "How it was made" (common/report.py)

@@ -409,3 +409,34 @@ def test_a_fist_filling_the_frame_is_read_and_a_blank_frame_after_it_says_no_han
         page.locator("#rps-photo input[type='file']").set_input_files(str(blank))
         sync_api.expect(page.locator("#rps-message")).to_contain_text("No hand found")
         assert top_class(page, "rps-label") == "no hand"
+
+
+def test_a_correction_of_a_drawn_digit_is_saved_when_flagging_is_on(browser, pen_digits, tmp_path, monkeypatch):
+    """With DEMO_FLAGGING=1, "Wrong? Correct it" saves what the model saw (28 x 28) and the prediction on the pad,
+    with the person's answer, and `python -m common.flagging` turns it into a training image."""
+    from PIL import Image
+
+    from benchmarks.browser_digits import DigitsPage
+    from common import flagging
+    monkeypatch.setenv("DEMO_FLAGGING", "1")
+    monkeypatch.setenv("DEMO_FLAGGING_DIR", str(tmp_path / "flagged"))
+    server = AppServer(timeout=60, log_path=tmp_path / "server.log")
+    page = open_app(browser, server.url)
+    try:
+        pad = DigitsPage(page)
+        with step(page, "saved", "digits-flag"):
+            pad.draw(centred(held_out(pen_digits, 7)), pace_ms=5)
+            assert pad.wait_for_answer(30) is not None and pad.top_class() == "7"
+            page.click("#digits-flag")
+            page.locator("#digits-flag-answer input").fill("1")
+            page.keyboard.press("Enter")
+            page.click("#digits-flag-save")
+            sync_api.expect(page.get_by_text("Saved. Thank you!")).to_be_visible()
+    finally:
+        page.context.close()
+        server.stop()
+    rows = (tmp_path / "flagged" / "digits" / "dataset1.csv").read_text(encoding="utf-8")
+    assert '""label"": ""7""' in rows
+    assert flagging.export(tmp_path / "flagged", tmp_path / "data") == {"digits": 1}
+    (saved,) = (tmp_path / "data" / "digits" / "1").iterdir()
+    assert np.asarray(Image.open(saved)).max() > 200   # the white-on-black digit the model read
