@@ -239,23 +239,25 @@ def main() -> None:
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import app
+    import ui.live
+    from rps import predict as hands
     from benchmarks.webcam_clip import make_clip
 
     clip = make_clip()
     urls = [data_url(stamp(frame, i)) for i, frame in enumerate(clip.frames)]
-    recorder = Recorder(app.LIVE_READERS)
-    app.hands.warm_up()
+    recorder = Recorder(ui.live.LIVE_READERS)
+    hands.warm_up()
     _, base, _ = app.demo.launch(prevent_thread_lock=True, quiet=True)
-    fn_index, trigger = stream_event(app.demo, app.read_live_frame)
+    fn_index, trigger = stream_event(app.demo, ui.live.read_live_frame)
     try:
-        results = [measure(v, args.seconds, clip, urls, base, fn_index, trigger, recorder, app.LIVE_FRAME_SECONDS)
+        results = [measure(v, args.seconds, clip, urls, base, fn_index, trigger, recorder, ui.live.LIVE_FRAME_SECONDS)
                    for v in args.visitors]
     finally:
         app.demo.close()
-        app.LIVE_READERS.close_all()
+        ui.live.LIVE_READERS.close_all()
     command = "python -m benchmarks.live_stream " + f"--seconds {args.seconds:g} --visitors " + \
         " ".join(map(str, args.visitors))
-    text = report(results, args.seconds, app.LIVE_FRAME_SECONDS, command)
+    text = report(results, args.seconds, ui.live.LIVE_FRAME_SECONDS, command)
     print(text)
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)

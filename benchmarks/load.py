@@ -105,12 +105,12 @@ def classify_digit_batched(sketches: list) -> tuple[list, list, list]:
     """classify_digit for a batch (Gradio's batch=True): preprocess each, one forward pass for all."""
     import torch
 
-    import app
+    import ui.digits
     from mnist import predict
     from mnist.preprocess import prepare_digit
 
     model = predict.load_model(predict.DEFAULT_MODEL)
-    prepared = [prepare_digit(app.uploaded_sketch(sketch)) for sketch in sketches]
+    prepared = [prepare_digit(ui.digits.uploaded_sketch(sketch)) for sketch in sketches]
     inked = [p.tensor for p in prepared if not p.is_empty]
     with torch.inference_mode():
         rows = iter(torch.softmax(model(torch.cat(inked)), dim=1).tolist() if inked else [])

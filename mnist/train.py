@@ -55,7 +55,7 @@ class TrainConfig:
     out: str | None = None
     threads: int = 2
     clean_epochs: int = 0          # last epochs trained without augmentation, on images like the test set's
-    extra_dir: str | None = None   # <dir>/<0-9>/*.png added to training, e.g. corrections (python -m common.flagging)
+    extra_dir: str | None = None   # <dir>/<0-9>/*.png added to training, e.g. corrections (python -m ui.flagging)
     dry_run: bool = False
     resume: bool = False
 
@@ -96,7 +96,7 @@ def replayed_pen_digits(path: str, writers: str, variants: int, seed: int, limit
 
 def folder_digits(folder: str | Path) -> tuple[torch.Tensor, torch.Tensor]:
     """(uint8 N x 1 x 28 x 28, labels) from <folder>/<0-9>/*.png: 28 x 28 white-on-black digits as the model saw
-    them, e.g. the corrections `python -m common.flagging` exports to runs/flagged_data/digits."""
+    them, e.g. the corrections `python -m ui.flagging` exports to runs/flagged_data/digits."""
     from PIL import Image
 
     images, labels = [], []
@@ -239,7 +239,7 @@ def parse_args(argv=None) -> TrainConfig:
     parser.add_argument("--clean-epochs", type=int, default=defaults.clean_epochs,
                         help="train the last N epochs on un-augmented images")
     parser.add_argument("--extra-dir", default=None,
-                        help="also train on <dir>/<0-9>/*.png, e.g. runs/flagged_data/digits from python -m common.flagging")
+                        help="also train on <dir>/<0-9>/*.png, e.g. runs/flagged_data/digits from python -m ui.flagging")
     parser.add_argument("--dry-run", action="store_true", help="one batch of a small subset, nothing written (CI)")
     parser.add_argument("--resume", action="store_true",
                         help="continue from runs/mnist_<model>.state (or <out>.state with --out) if present")

@@ -277,7 +277,7 @@ class LandmarkSamples(Dataset):
 
 def extra_landmarks(folder: str | Path) -> list[list[np.ndarray]]:
     """Per class, the normalised landmarks of the hands in <folder>/<rock|paper|scissors>/*: real photos such as the
-    corrections `python -m common.flagging` exports to runs/flagged_data/rps. Other folders (a gesture a visitor
+    corrections `python -m ui.flagging` exports to runs/flagged_data/rps. Other folders (a gesture a visitor
     named) are not rock, paper or scissors and are left out; photos without a hand are skipped."""
     from rps.hands import find_hands_or_retry
 
@@ -438,7 +438,7 @@ def parse_args(argv=None) -> TrainConfig:
     parser.add_argument("--hard", type=float, default=0.0, help="image models: share of hard-case crops (cut, blur, dark, JPEG)")
     parser.add_argument("--fallback", type=float, default=0.0, help="image models: share of crops as when no hand is found")
     parser.add_argument("--extra-dir", default=None, help="landmarks: also learn from the photos in "
-                        "<dir>/{rock,paper,scissors}/, e.g. runs/flagged_data/rps from python -m common.flagging")
+                        "<dir>/{rock,paper,scissors}/, e.g. runs/flagged_data/rps from python -m ui.flagging")
     parser.add_argument("--degraded-cache", default=None, help="also learn from badly photographed training hands "
                         "(runs/rps_landmarks_degraded.npz from python -m rps.cache --degraded 2): the landmarks model from "
                         "their landmarks, image models (masked) from the crops the app makes of them")

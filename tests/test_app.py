@@ -50,8 +50,8 @@ def test_example_drawings_are_read_as_their_digit(client):
 
 def test_the_page_also_gets_the_picture_the_model_saw(tmp_path):
     # The API answer is (label, sentence); the picture goes to the page through a gr.State (see app.py).
-    import app
-    probabilities, message, seen = app.classify_digit({"background": None, "layers": [], "composite": drawn_one(tmp_path)})
+    import ui.digits
+    probabilities, message, seen = ui.digits.classify_digit({"background": None, "layers": [], "composite": drawn_one(tmp_path)})
     assert max(probabilities, key=probabilities.get) == "1" and seen.shape[:2] == (224, 224)
 
 

@@ -413,11 +413,11 @@ def test_a_fist_filling_the_frame_is_read_and_a_blank_frame_after_it_says_no_han
 
 def test_a_correction_of_a_drawn_digit_is_saved_when_flagging_is_on(browser, pen_digits, tmp_path, monkeypatch):
     """With DEMO_FLAGGING=1, "Wrong? Correct it" saves what the model saw (28 x 28) and the prediction on the pad,
-    with the person's answer, and `python -m common.flagging` turns it into a training image."""
+    with the person's answer, and `python -m ui.flagging` turns it into a training image."""
     from PIL import Image
 
     from benchmarks.browser_digits import DigitsPage
-    from common import flagging
+    from ui import flagging
     monkeypatch.setenv("DEMO_FLAGGING", "1")
     monkeypatch.setenv("DEMO_FLAGGING_DIR", str(tmp_path / "flagged"))
     server = AppServer(timeout=60, log_path=tmp_path / "server.log")

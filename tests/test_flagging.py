@@ -1,5 +1,5 @@
 """"Wrong? Correct it": Gradio's CSVLogger writes a row when flagging is on, nothing exists when it is off,
-and `python -m common.flagging` turns the rows into class folders for training.
+and `python -m ui.flagging` turns the rows into class folders for training.
 """
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 import app
-from common import flagging
+import ui.digits
+import ui.rps
+from ui import flagging
 from conftest import shared_path
 
 PHOTO = ("rps", "subhih", "scissors", "train__2_pic00339__461_243.jpg")  # shipped model: not sure (rock?)
@@ -36,7 +38,7 @@ def test_off_by_default_no_controls_and_nothing_written(monkeypatch, tmp_path):
     demo = app.build_demo()
     assert save_functions(demo) == []
     assert "Wrong? Correct it" not in str(demo.config)
-    app.classify_rps(uploaded_payload(tmp_path), True, "landmarks")
+    ui.rps.classify_rps(uploaded_payload(tmp_path), True, "landmarks")
     assert not (tmp_path / "flagged").exists()
 
 
@@ -47,7 +49,7 @@ def test_on_a_correction_becomes_a_row_and_then_training_data(monkeypatch, tmp_p
     assert "Saving corrections is **on**" in str(demo.config)
     digits_save, rps_save = save_functions(demo)
     photo = uploaded_payload(tmp_path)
-    answer, message, _ = app.classify_rps(photo, True, "ensemble")
+    answer, message, _ = ui.rps.classify_rps(photo, True, "ensemble")
     label = gr.Label().postprocess(answer).model_dump()   # what the page's Label holds and sends back
     rps_save(photo, label, "scissors")
 
@@ -71,7 +73,7 @@ def test_on_a_correction_becomes_a_row_and_then_training_data(monkeypatch, tmp_p
     # Digits: what the model saw (the page's 224 x 224 picture of the 28 x 28 input) with the right digit.
     from PIL import Image
     from test_app import drawn_one
-    probabilities, _, seen = app.classify_digit({"background": None, "layers": [], "composite": drawn_one(tmp_path)})
+    probabilities, _, seen = ui.digits.classify_digit({"background": None, "layers": [], "composite": drawn_one(tmp_path)})
     seen_file = tmp_path / "upload-cache" / "seen.png"
     Image.fromarray(seen).save(seen_file)
     digits_save({"path": str(seen_file), "meta": {"_type": "gradio.FileData"}},

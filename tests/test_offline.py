@@ -24,15 +24,17 @@ SCRIPT = textwrap.dedent('''
 
     import numpy as np
     from PIL import Image, ImageDraw
-    import app
+    import app  # the whole page builds offline
+    import ui.digits
+    import ui.rps
 
     canvas = Image.new("RGBA", (800, 800), (0, 0, 0, 0))
     ImageDraw.Draw(canvas).line([(400, 150), (400, 650)], fill=(0, 0, 0, 255), width=40)
-    probabilities, seen, message = app.classify_digit({"background": None, "layers": [], "composite": np.asarray(canvas)})
+    probabilities, seen, message = ui.digits.classify_digit({"background": None, "layers": [], "composite": np.asarray(canvas)})
     assert max(probabilities, key=probabilities.get) == "1", probabilities
 
     photo = np.full((480, 640, 3), 128, np.uint8)
-    probabilities, seen, message = app.classify_rps(photo, True)
+    probabilities, seen, message = ui.rps.classify_rps(photo, True)
     assert probabilities == "no hand", probabilities  # a grey frame: every step of the search ran, offline
     print("connection attempts:", attempts)
     assert not attempts

@@ -5,7 +5,8 @@ import json
 
 from PIL import Image
 
-from common import report
+from benchmarks import figures
+from ui import results as report
 
 
 def test_every_committed_figure_is_on_the_page_with_its_command():
@@ -35,10 +36,10 @@ def test_tables_come_from_the_results_files_with_the_original_project_beside_our
 def test_training_curves_are_drawn_from_a_card_history(tmp_path):
     history = [{"epoch": 1, "train_loss": 0.9, "eval_accuracy": 0.9, "seconds": 1.0},
                {"epoch": 2, "train_loss": 0.4, "eval_accuracy": 0.97, "seconds": 1.0}]
-    path = report.save_training_curves("rps_example", history, tmp_path / "curves.png")
+    path = figures.save_training_curves("rps_example", history, tmp_path / "curves.png")
     with Image.open(path) as image:
         assert image.size[0] > 300
-    cards = {name: report.card(name) for name in report.CURVE_MODELS}
+    cards = {name: report.card(name) for name in figures.CURVE_MODELS}
     assert all(report.history_of(card) for card in cards.values() if card)
 
 

@@ -50,7 +50,7 @@ def test_a_real_run_writes_its_caches_to_work_dir_and_a_loadable_checkpoint(tiny
 
 
 def test_landmarks_learn_from_an_extra_folder_of_corrections(tiny_cache, tmp_path):
-    """`--extra-dir runs/flagged_data/rps` (python -m common.flagging): real photos of rock / paper / scissors join
+    """`--extra-dir runs/flagged_data/rps` (python -m ui.flagging): real photos of rock / paper / scissors join
     the landmarks model's training; a folder of a gesture a visitor named is left out."""
     from rps.train import extra_landmarks
     photos = {"paper": "test__16_pic00032__33_159.jpg"}

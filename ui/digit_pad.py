@@ -13,7 +13,7 @@ SEND_EVERY_MS, one read at a time) and at once when the pen is lifted; the answe
 Stale answers are impossible by construction: each snapshot carries a version number, Clear takes a new one,
 and the page draws an answer only if its version is still the newest (ui/static/digit_pad.js).
 
-The public API endpoint `classify_digit` (app.py) is unchanged: it still takes a Sketchpad-style value.
+The public API endpoint `classify_digit` (ui/digits.py) is unchanged: it still takes a Sketchpad-style value.
 """
 from __future__ import annotations
 
@@ -111,5 +111,5 @@ def digit_pad(**options) -> gr.HTML:
     )
 
 
-# "Wrong? Correct it" (app.flag_controls): the pad's last answer in place of a hidden Image and Label.
+# "Wrong? Correct it" (ui.flagging.flag_controls): the pad's last answer in place of a hidden Image and Label.
 FLAG_JS = "(seen, label, correction) => window.digitPad ? window.digitPad.forFlagging(correction) : [null, null, correction]"

@@ -229,7 +229,7 @@ choose(colours, colours[0]);
 blank();
 publish();
 
-// Corrections (app.flag_controls, when flagging is on): what the model saw (a file payload) and the prediction on the page, or nothing.
+// Corrections (ui/flagging.py, when flagging is on): what the model saw (a file payload) and the prediction on the page, or nothing.
 pad.forFlagging = (correction) => {
   const top = result.top.textContent;
   if (!top || !result.seen.src) return [null, null, correction];

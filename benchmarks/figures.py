@@ -1,132 +1,24 @@
-"""The "How it was made" page: tables and figures read from files the project's own commands write.
+"""Draw the figures of the "How it was made" tab (benchmarks/results/figures/*.png and figures.json).
 
-    python -m common.report            # (re)draws benchmarks/results/figures/*.png and figures.json (~2 min;
-                                       # needs ../shared/data and runs/rps_landmarks.npz from `python -m rps.cache`)
-    python -m common.report --curves   # only the training curves (from the checkpoint cards; no data needed)
+    python -m benchmarks.figures            # all figures (~2 min; needs ../shared/data and runs/rps_landmarks.npz
+                                            # from `python -m rps.cache`)
+    python -m benchmarks.figures --curves   # only the training curves (from the checkpoint cards; no data needed)
 
-The page (`results_page()`, shown by app.py's third tab) is assembled at start-up from:
-  - benchmarks/results/rps_eval.md        written by `python -m rps.evaluate`
-  - benchmarks/results/digits_drawn.md    written by `python -m benchmarks.drawn_digits`
-  - benchmarks/results/personal_rps.md    written by `python -m benchmarks.personal_rps`
-  - checkpoints/*.json                    the cards training writes (metrics, and loss / accuracy per epoch)
-  - benchmarks/results/figures/figures.json + *.png   written by this module, each entry naming its command
-Nothing on the page is typed in by hand; a missing file is left out with a line saying which command makes it.
+Each entry of figures.json names the command that drew it; ui/results.py shows them.
 """
 from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
-FIGURES = RESULTS / "figures"
-INDEX = FIGURES / "figures.json"
-CHECKPOINTS = ROOT / "checkpoints"
-COMMAND = "python -m common.report"
+from ui.results import FIGURES, INDEX, ROOT, card, history_of
+
+COMMAND = "python -m benchmarks.figures"
 CURVE_MODELS = ["mnist_cnn", "mnist_lenet5", "rps_landmarks", "rps_efficientnet_lite0", "rps_lenet"]
 GALLERY_SIZE = 16
-
-
-@dataclass
-class Block:
-    """One piece of the page: Markdown text, or a figure (`image` path) with `text` as its caption."""
-    text: str
-    image: str | None = None
-
-
-# ---------------------------------------------------------------- reading what the commands wrote
-
-def markdown_tables(text: str) -> list[str]:
-    """The Markdown tables in `text`, each as one string (header, rule and rows)."""
-    tables, current = [], []
-    for line in text.splitlines() + [""]:
-        if line.startswith("|"):
-            current.append(line)
-        elif current:
-            tables.append("\n".join(current))
-            current = []
-    return tables
-
-
-def section_from(name: str, command: str, intro: str, which: list[int] | None = None) -> Block:
-    path = RESULTS / name
-    if not path.exists():
-        return Block(f"*{intro}: not measured yet; `{command}` writes `benchmarks/results/{name}`.*")
-    tables = markdown_tables(path.read_text())
-    chosen = [tables[i] for i in (which if which is not None else range(len(tables))) if i < len(tables)]
-    return Block(f"{intro} (from `benchmarks/results/{name}`, written by `{command}`):\n\n" + "\n\n".join(chosen))
-
-
-def card(name: str) -> dict | None:
-    path = CHECKPOINTS / f"{name}.json"
-    return json.loads(path.read_text()) if path.exists() else None
-
-
-def history_of(card_data: dict) -> list[dict]:
-    """Loss / accuracy per epoch as training wrote it into the card (mnist: training.history; rps: metrics.history)."""
-    for part in ("training", "metrics"):
-        section = card_data.get(part)
-        if isinstance(section, dict) and section.get("history"):
-            return section["history"]
-    return []
-
-
-def digits_table() -> Block:
-    rows = ["| model | MNIST test (10k) | drawn digits, held-out writers | parameters | epochs |", "|---|---|---|---|---|"]
-    for name in ("mnist_cnn", "mnist_lenet5"):
-        data = card(name)
-        if data is None:
-            continue
-        metrics = data["metrics"]
-        drawn = metrics.get("drawn_digits", {}).get("held_out_writers_mnist_style")
-        rows.append(f"| `{name.split('_', 1)[1]}` | {metrics['mnist_test_accuracy']:.2%} | "
-                    f"{'—' if drawn is None else f'{drawn:.2%}'} | {data.get('parameters', '—'):,} | "
-                    f"{data.get('training', {}).get('epochs', '—')} |")
-    return Block("Digits (from the cards `checkpoints/mnist_*.json`, written by `python -m mnist.train` and "
-                 "`python -m benchmarks.drawn_digits --update-cards`):\n\n" + "\n".join(rows))
-
-
-def figures() -> list[dict]:
-    if not INDEX.exists():
-        return []
-    entries = json.loads(INDEX.read_text())
-    return [entry for entry in entries if (FIGURES / entry["file"]).exists()]
-
-
-def figure_blocks(group: str) -> list[Block]:
-    return [Block(f"{entry['title']} — made by `{entry['command']}`", str(FIGURES / entry["file"]))
-            for entry in figures() if entry["group"] == group]
-
-
-def results_page() -> list[Block]:
-    """Everything the "How it was made" tab shows, in order."""
-    blocks = [Block("## How it was made\nEvery table and figure here is read from files the project's commands "
-                    "write; each says which command. Figures: `python -m common.report`.")]
-    blocks.append(Block("### Rock / paper / scissors\nTrained only on green-screen studio photos (drgfreeman); "
-                        "measured on 1,063 photos of other people in their own rooms (SubhiH). The original "
-                        "student project reached 0.45 (LeNet) and 0.70 (VGG16)."))
-    blocks.append(section_from("rps_eval.md", "python -m rps.evaluate", "Accuracy on real rooms", [0, 1]))
-    blocks += figure_blocks("rps")
-    blocks.append(section_from("personal_rps.md", "python -m benchmarks.personal_rps",
-                               "Teach it your hand: a few photos per person", [0, 1]))
-    blocks.append(Block("### Digits\nTrained on MNIST plus replayed pen strokes of 20 writers; the drawn digits "
-                        "are 10 other writers' strokes replayed on the sketchpad's canvas."))
-    blocks.append(digits_table())
-    blocks.append(section_from("digits_drawn.md", "python -m benchmarks.drawn_digits", "Drawn digits", [0]))
-    blocks += figure_blocks("digits")
-    blocks.append(Block("### Training curves\nLoss and accuracy per epoch, as training wrote them into each "
-                        "checkpoint's card."))
-    blocks += figure_blocks("curves")
-    blocks.append(Block("*Photos in the gallery: SubhiH HandsDataset (Apache-2.0). Drawn digits: UCI pendigits "
-                        "strokes (Alpaydin & Alimoglu, CC BY 4.0) replayed by this project.*"))
-    return blocks
-
-
-# ---------------------------------------------------------------- drawing the figures
 
 def _plt():
     import matplotlib

@@ -7,7 +7,7 @@ Off by default, because the app may run on a shared host where visitors' photos 
 Each tab gets its own `gr.CSVLogger` folder (flagged/digits, flagged/rps): a `dataset1.csv` with the input,
 the prediction, the correction and a timestamp, and the images copied beside it by Gradio.
 
-    python -m common.flagging                      # flagged/ -> runs/flagged_data/{digits,rps}/<label>/*.png
+    python -m ui.flagging                          # flagged/ -> runs/flagged_data/{digits,rps}/<label>/*.png
 
 writes the corrected items as image folders, laid out like the training sets (one folder per class), ready to
 be added to the next training run.
@@ -15,13 +15,17 @@ be added to the next training run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import gradio as gr
+
+from ui.errors import uploaded
 
 ROOT = Path(__file__).resolve().parents[1]
 ON_VALUES = {"1", "true", "yes", "on"}
@@ -34,6 +38,50 @@ def flagging_enabled() -> bool:
 
 def flagging_dir() -> Path:
     return Path(os.environ.get("DEMO_FLAGGING_DIR", ROOT / "flagged"))
+
+
+def flag_controls(task: str, components: list, choices: list[str], js: str | None = None) -> None:
+    """Lets a person save the right answer for what is on screen, through Gradio's CSVLogger; only when it is on.
+    `js` may fill the inputs in the page (the digit pad hands over its last answer that way)."""
+    if not flagging_enabled():
+        return
+    what = "photo" if task == "rps" else "drawing as the model saw it"
+    with gr.Accordion("Wrong? Correct it", open=False, elem_id=f"{task}-flag"):
+        gr.Markdown(f"Saving corrections is **on** on this server: the {what}, the prediction and your answer are "
+                    "kept to train the next models.")
+        with gr.Row():
+            correction = gr.Dropdown(choices, value=None, allow_custom_value=True, label=CORRECTION_LABEL,
+                                     elem_id=f"{task}-flag-answer")
+            save = gr.Button("Save the correction", elem_id=f"{task}-flag-save")
+    logger = make_logger(components + [correction], task)
+
+    def save_correction(*values):
+        if not values[0] or not values[-1]:
+            raise gr.Error("Nothing to save yet: there must be an input and your answer.", print_exception=False)
+        with stored_files(values) as stored:
+            logger.flag(stored)
+        gr.Info("Saved. Thank you!")
+
+    save.click(save_correction, components + [correction], None, js=js, preprocess=False, api_visibility="private")
+
+
+@contextlib.contextmanager
+def stored_files(values):
+    """The values with any file payload the page sent as a data URL written to a temporary file (CSVLogger copies
+    files by path), removed afterwards."""
+    written, stored = [], []
+    for value in values:
+        if isinstance(value, dict) and not value.get("path") and str(value.get("url", "")).startswith("data:"):
+            with tempfile.NamedTemporaryFile(suffix=".png", delete=False) as file:
+                file.write(uploaded(value))
+            written.append(file.name)
+            value = {"path": file.name, "meta": {"_type": "gradio.FileData"}}
+        stored.append(value)
+    try:
+        yield stored
+    finally:
+        for path in written:
+            os.remove(path)
 
 
 def make_logger(components: list, task: str) -> gr.CSVLogger:
