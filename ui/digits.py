@@ -20,6 +20,7 @@ HELP = """**How it works.** Your drawing is cropped to the ink, scaled so its lo
 by its centre of mass in a 28 × 28 square — exactly how the MNIST digits were prepared — and a CNN
 trained on MNIST reads it. The small black picture is what the network actually sees."""
 
+
 def uploaded_sketch(payload):
     """A Sketchpad-style value from an API caller ({background, layers, composite} of file payloads) -> the
     same dict of stored files (anything else as `uploaded` reads it)."""
