@@ -45,7 +45,6 @@ def build_demo() -> gr.Blocks:
                 rps_page.rps_tab()
             with gr.Tab("How it was made", id="results"):
                 results_tab()
-        demo.load(None, js=digits_page.PAGE_LOAD_JS)
     # The model endpoints share two CPU-bound workers; the queue caps waiting requests instead of piling up.
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=2)
     return demo

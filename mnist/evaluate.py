@@ -44,12 +44,13 @@ def evaluate_mnist(model, data_dir=None, out: Path | None = None, name: str = ""
 
 
 def drawn_digit_inputs(digits, seed: int, preprocessing: str = "mnist", canvas_size: int = 800,
-                       style: str = "sketchpad"):
+                       style: str = "sketchpad", variants: int = 1):
     """(N x 1 x 28 x 28 normalised inputs, labels, 28 x 28 images) of pen digits replayed like sketchpad
-    drawings in `style` (mnist.strokes.STYLES: "sketchpad" transparent, "browser" opaque white, "varied")."""
+    drawings in `style` (mnist.strokes.STYLES: "sketchpad" transparent, "browser" opaque white, "varied"),
+    each digit `variants` times (all digits once, then all again: see mnist.strokes.replay_set)."""
     prepare = prepare_digit if preprocessing == "mnist" else naive_resize
     tensors, labels, images = [], [], []
-    for label, canvas in replay_set(digits, seed, canvas_size, style=style):
+    for label, canvas in replay_set(digits, seed, canvas_size, variants=variants, style=style):
         prepared = prepare(canvas)
         if prepared.is_empty:   # cannot happen for replayed strokes; counted as wrong if it did
             tensors.append(torch.full((1, 1, 28, 28), -1.0))

@@ -11,6 +11,8 @@ like the app's sketchpad and put through the app's own preprocessing; the other 
 (strokes.HELD_OUT_WRITERS) are held out and measured after training as "drawn-digit accuracy".
 `--pen-style mixed` draws each replay in one of mnist.strokes.STYLES: transparent canvas, the browser's opaque
 white canvas with 20-100 px brushes, or the trajectory changed as another writer would draw it.
+`--uji2-variants N` adds N replays of each digit of UJI Pen Characters v2's 36 training writers (other
+tablets, many more hands; mnist.strokes.uji2_group): the tuning and validation writers are never trained on.
 The checkpoint (weights + JSON card with metrics and the exact command) goes to checkpoints/mnist_<model>.
 """
 from __future__ import annotations
@@ -31,9 +33,10 @@ from mnist.augment import AugmentConfig, make_batch_transform
 from mnist.data import CLASSES, HUB_DATASET, MEAN, STD, load_mnist_tensors, normalise
 from mnist.model import build_model, count_parameters
 from mnist.preprocess import prepare_digit
-from mnist.strokes import HELD_OUT_WRITERS, STYLES, parse_pendigits, replay_set, split_writers
+from mnist.strokes import HELD_OUT_WRITERS, STYLES, parse_pendigits, parse_uji2, replay_set, split_writers
 
 DEFAULT_PENDIGITS = "../shared/data/digits/pendigits/pendigits-orig.tra"
+DEFAULT_UJI2 = "../shared/data/digits/uji2/uji2_digits.jsonl"
 
 
 @dataclass
@@ -52,6 +55,9 @@ class TrainConfig:
     pen_variants: int = 2          # replays of each pen digit (different size, place, brush, colour)
     pen_style: str = "sketchpad"   # how replays are drawn (mnist.strokes.STYLES, or "mixed": any of them)
     one_flags: float = 0.0         # share of replayed 1s given a flatter, longer flag (mnist.strokes.vary_one_flag)
+    crossed_sevens: float = 0.0    # share of replayed 7s given a cross-bar (mnist.strokes.cross_seven)
+    uji2: str = DEFAULT_UJI2
+    uji2_variants: int = 0         # replays of each UJI2 training writer's digit (0: UJI2 not used)
     out: str | None = None
     threads: int = 2
     clean_epochs: int = 0          # last epochs trained without augmentation, on images like the test set's
@@ -76,16 +82,15 @@ class TensorBatches:
             yield self.images[index], self.labels[index]
 
 
-def replayed_pen_digits(path: str, writers: str, variants: int, seed: int, limit: int | None = None,
-                        style: str = "sketchpad", one_flags: float = 0.0):
+def replayed_pen_digits(train_digits, variants: int, seed: int, limit: int | None = None,
+                        style: str = "sketchpad", one_flags: float = 0.0, crossed_sevens: float = 0.0):
     """(uint8 N x 1 x 28 x 28, labels) of pen digits replayed on 400 px canvases and preprocessed like the app."""
-    train_digits, _ = split_writers(parse_pendigits(path), set(HELD_OUT_WRITERS))
     if limit is not None:
         train_digits = train_digits[:limit]
     images, labels = [], []
     # 400 px canvases look like half-size 800 px ones (random_drawing scales the brush) and replay 4x faster.
     for label, canvas in replay_set(train_digits, seed, canvas_size=400, variants=variants, style=style,
-                                   one_flags=one_flags):
+                                   one_flags=one_flags, crossed_sevens=crossed_sevens):
         prepared = prepare_digit(canvas)
         if prepared.is_empty:
             continue
@@ -126,15 +131,25 @@ def train(config: TrainConfig) -> dict:
     data = load_mnist_tensors(config.data_dir, limit=limit)
     train_images, train_labels = data["train"]
     test_images, test_labels = data["test"]
-    pen_count = 0
+    pen_count = uji2_count = 0
+    replay_options = dict(limit=64 if config.dry_run else None, style=config.pen_style,
+                          one_flags=config.one_flags, crossed_sevens=config.crossed_sevens)
     if config.pen_writers == "train":
-        pen_images, pen_labels = replayed_pen_digits(config.pendigits, config.pen_writers, config.pen_variants,
-                                                     config.seed, limit=64 if config.dry_run else None,
-                                                     style=config.pen_style, one_flags=config.one_flags)
+        pendigits_train, _ = split_writers(parse_pendigits(config.pendigits), set(HELD_OUT_WRITERS))
+        pen_images, pen_labels = replayed_pen_digits(pendigits_train, config.pen_variants, config.seed,
+                                                     **replay_options)
         pen_count = len(pen_labels)
         train_images = torch.cat([train_images, pen_images])
         train_labels = torch.cat([train_labels, pen_labels])
         print(f"added {pen_count} replayed pen digits from writers not in {sorted(HELD_OUT_WRITERS)}")
+    if config.uji2_variants:
+        # Another seed than pendigits' so the two sets do not share their sequence of drawing choices.
+        uji2_images, uji2_labels = replayed_pen_digits(parse_uji2(config.uji2, "train"), config.uji2_variants,
+                                                       config.seed + 1000, **replay_options)
+        uji2_count = len(uji2_labels)
+        train_images = torch.cat([train_images, uji2_images])
+        train_labels = torch.cat([train_labels, uji2_labels])
+        print(f"added {uji2_count} replayed UJI2 digits of its training writers")
     extra_count = 0
     if config.extra_dir:
         extra_images, extra_labels = folder_digits(config.extra_dir)
@@ -184,10 +199,14 @@ def train(config: TrainConfig) -> dict:
         "data": {
             "mnist": f"MNIST train split (60,000 images) from {'local IDX files' if config.data_dir else HUB_DATASET}",
             "pen_digits": (f"{pen_count} replays ({config.pen_variants} per digit, style {config.pen_style!r}, "
-                           f"{config.one_flags:.0%} of the 1s with a varied flag) of UCI "
-                           f"pendigits trajectories from the 20 writers not in {sorted(HELD_OUT_WRITERS)}"
-                           if pen_count else "none"),
+                           f"{config.one_flags:.0%} of the 1s with a varied flag, {config.crossed_sevens:.0%} of "
+                           f"the 7s crossed) of UCI pendigits trajectories from the 20 writers not in "
+                           f"{sorted(HELD_OUT_WRITERS)}" if pen_count else "none"),
             "held_out_writers": sorted(HELD_OUT_WRITERS),
+            "uji2_digits": (f"{uji2_count} replays ({config.uji2_variants} per digit, same styles and habits) of "
+                            "UJI Pen Characters v2 digits (Prat et al., UCI, CC BY 4.0, doi:10.24432/C5FG8S) of its "
+                            "36 training writers (mnist.strokes.uji2_group); tuning writers W02, W07, ... and "
+                            "validation writers W05, W10, ... never trained on" if uji2_count else "none"),
             "extra": f"{extra_count} digits from {config.extra_dir}" if extra_count else "none",
         },
         "training": {
@@ -234,6 +253,11 @@ def parse_args(argv=None) -> TrainConfig:
                              "white, brush 20-100 px), 'varied' (other writers' hands, as in the browser), 'mixed'")
     parser.add_argument("--one-flags", type=float, default=defaults.one_flags,
                         help="share of replayed 1s drawn with a flatter, longer flag (European 1s, often read as 7)")
+    parser.add_argument("--crossed-sevens", type=float, default=defaults.crossed_sevens,
+                        help="share of replayed 7s drawn with a continental cross-bar")
+    parser.add_argument("--uji2", default=defaults.uji2, help="UJI2 digits file (uji2_digits.jsonl, for --uji2-variants)")
+    parser.add_argument("--uji2-variants", type=int, default=defaults.uji2_variants,
+                        help="replays of each digit of UJI2's 36 training writers (0: do not use UJI2)")
     parser.add_argument("--out", default=None, help="checkpoint stem (default checkpoints/mnist_<model>)")
     parser.add_argument("--threads", type=int, default=defaults.threads, help="torch CPU threads")
     parser.add_argument("--clean-epochs", type=int, default=defaults.clean_epochs,

@@ -136,17 +136,6 @@ def fit_strokes(strokes, side: float, fill: float = 0.6):
     return [(stroke - centre) * scale + side / 2 for stroke in strokes]
 
 
-def thin_stroke(stroke: np.ndarray, min_step: float) -> np.ndarray:
-    """Keep points at least `min_step` apart (and always the last): fewer mouse moves, the same shape."""
-    kept = [stroke[0]]
-    for point in stroke[1:-1]:
-        if np.hypot(*(point - kept[-1])) >= min_step:
-            kept.append(point)
-    if len(stroke) > 1:
-        kept.append(stroke[-1])
-    return np.asarray(kept)
-
-
 # --------------------------------------------------------------------------------------------- fake webcam
 def write_y4m(image_path: Path, out: Path, width: int = 640, height: int = 480, frames: int = 5) -> Path:
     """A few identical frames of `image_path` (fitted on grey) as a Y4M clip for Chromium's fake camera."""

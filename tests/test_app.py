@@ -63,6 +63,12 @@ def test_api_callers_may_send_only_composite_or_only_background(client, tmp_path
     assert top(label) == "1"
 
 
+def test_the_api_still_takes_a_sketchpad_value(client):
+    # The page draws on its own pad now (ui/digit_pad.py); API callers keep the Sketchpad's input.
+    parameter = client.view_api(print_info=False, return_format="dict")["named_endpoints"]["/classify_digit"]["parameters"][0]
+    assert {"background", "layers", "composite"} <= set(parameter["type"]["properties"])
+
+
 def test_any_brush_colour_on_white_or_transparent(client, tmp_path):
     for colour, transparent in [((30, 80, 220, 255), True), ((0, 0, 0, 255), False)]:
         value = {"background": None, "layers": [], "composite": handle_file(drawn_one(tmp_path, colour, transparent))}

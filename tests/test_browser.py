@@ -7,24 +7,22 @@ on Debian's /usr/bin/chromium (Playwright cannot download its own browser here).
 server's log and, on failure, `...FAILED-<step>.png` land in artifacts/browser/.
 
 Digits are replayed from UCI pen trajectories (../shared/data, the first sample of each chosen class) as real mouse
-strokes on the Sketchpad; the test waits until the prediction for the *last* stroke is on the page (see
-tests/watch_gradio.js) and reads the gr.Label's top class. A misread digit fails the test: that is the app's real
-behaviour. Hand photos come from ../shared/data/rps/subhih; the webcam test feeds one to Chromium's fake camera.
-The last two tests use benchmarks/browser_digits.py: 8 digits drawn fast with Clear between (no answer may be
-stale or missing), and a digit drawn with touch input at phone width (390 x 844).
+strokes on the drawing pad (ui/digit_pad.py), with benchmarks/browser_digits.DigitsPage: the test waits until the
+page shows the answer for the canvas as it is (the pad's data-shown-version equals its data-version) and reads the
+top class. A misread digit fails the test: that is the app's real behaviour. People draw fast, press Clear while an
+answer is on its way, click twice, switch tabs and draw with a finger on a phone: each of those is a test.
+Hand photos come from ../shared/data/rps/subhih; the webcam test feeds one to Chromium's fake camera.
 """
 from __future__ import annotations
 
 import io
 import os
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from browser_helpers import (CHROMIUM, FAKE_CAMERA_ARGS, ROOT, AppServer, first_of_class, fit_strokes,
-                             launch_chromium, load_pen_digits, step, thin_stroke, write_y4m)
+                             launch_chromium, load_pen_digits, step, write_y4m)
 from conftest import shared_path
 
 pytestmark = [
@@ -33,10 +31,7 @@ pytestmark = [
 ]
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package (requirements-dev.txt)")
 
-WATCH_JS = Path(__file__).with_name("watch_gradio.js")
-# A narrow page at half resolution keeps the Sketchpad's WebGL canvas small: Chromium renders it in software
-# here (SwiftShader), and every mouse move redraws it (~0.3 s a move at this size on 2 busy cores, 4x that at
-# 1280 px and full resolution). Screenshots are half size accordingly.
+# Screenshots of the rock / paper / scissors tests are taken at this size; the Digits tests use the benchmark's page.
 VIEWPORT = {"width": 800, "height": 900}
 DEVICE_SCALE = 0.5
 TIMEOUT_MS = 60_000   # page actions and expect(): the first photo loads the models, on a busy machine
@@ -72,9 +67,8 @@ def open_app(browser, url, **context_options):
     context = browser.new_context(viewport=VIEWPORT, device_scale_factor=DEVICE_SCALE, **context_options)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
-    page.add_init_script(path=str(WATCH_JS))
     page.goto(url)
-    page.wait_for_selector("#digit-sketchpad canvas")
+    page.wait_for_selector("#digit-pad canvas")
     return page
 
 
@@ -87,10 +81,11 @@ def page(browser, app_url):
 
 @pytest.fixture(scope="module")
 def digits_page(browser, app_url):
-    """One page for all the Digits tests (each starts from a cleared pad): loading a page costs seconds here."""
-    page = open_app(browser, app_url)
-    yield page
-    page.context.close()
+    """One page for the Digits tests (each starts from a cleared pad): loading a page costs seconds here."""
+    from benchmarks.browser_digits import open_digits_page
+    pad = open_digits_page(browser, app_url)
+    yield pad
+    pad.page.context.close()
 
 
 @pytest.fixture(scope="session")
@@ -99,63 +94,6 @@ def pen_digits():
 
 
 # ------------------------------------------------------------------------------------------------ page helpers
-def counters(page) -> dict:
-    return page.evaluate("() => ({...window.__gr, now: Date.now()})")
-
-
-def wait_for_last_prediction(page, before: dict, quiet_s: float = 1.5, timeout_s: float = 90.0) -> None:
-    """Wait until the change fired by the last stroke has been sent and answered, and the page is quiet.
-
-    `before` is counters() taken right after the last mouse-up. Done when a sketch upload (component_server)
-    happened after it, a queue join followed that upload, every join has its process_completed, and nothing
-    was sent or received for `quiet_s`.
-    """
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        now = counters(page)
-        if (now["blobs"] > before["blobs"] and now["joinAfterBlob"] and now["joins"] > before["joins"]
-                and now["completed"] >= now["joins"] and now["now"] - now["last"] >= quiet_s * 1000):
-            return
-        page.wait_for_timeout(250)
-    raise TimeoutError(f"no answer to the last stroke within {timeout_s:.0f} s: {before} -> {counters(page)}")
-
-
-def wait_until_quiet(page, quiet_s: float = 1.5, timeout_s: float = 60.0) -> None:
-    """Every queued event answered and nothing sent or received for `quiet_s`."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        now = counters(page)
-        if now["completed"] >= now["joins"] and now["now"] - now["last"] >= quiet_s * 1000:
-            return
-        page.wait_for_timeout(250)
-    raise TimeoutError(f"the page was still busy after {timeout_s:.0f} s: {counters(page)}")
-
-
-def select_brush(page) -> None:
-    page.click("#digit-sketchpad button[aria-label='Brush']")
-
-
-def draw_strokes(page, strokes, fill: float = 0.55, min_step: float = 60.0) -> None:
-    """Replay strokes (any units, y down) with the mouse, scaled into the middle of the 800 x 800 drawing area.
-
-    The Sketchpad's <canvas> is wider than the drawing area: the area is the canvas_size square at the zoom
-    shown in the toolbar, centred in the <canvas> element.
-    """
-    box = page.locator("#digit-sketchpad canvas").first.bounding_box()
-    zoom = float(page.inner_text("#digit-sketchpad .zoom-number").strip().rstrip("%")) / 100
-    side = 800 * zoom
-    left = box["x"] + box["width"] / 2 - side / 2
-    top = box["y"] + box["height"] / 2 - side / 2
-    mouse = page.mouse
-    for stroke in fit_strokes(strokes, 800, fill):
-        points = thin_stroke(stroke, min_step) * zoom + (left, top)
-        mouse.move(*points[0])
-        mouse.down()
-        for x, y in points[1:]:
-            mouse.move(x, y, steps=1)
-        mouse.up()
-
-
 def top_class(page, elem_id: str) -> str | None:
     value = page.locator(f"#{elem_id} [data-testid='label-output-value']")
     return value.inner_text().strip() if value.count() else None
@@ -173,59 +111,126 @@ def pixels(data: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGB").resize((128, 128)), dtype=np.float32)
 
 
-def ink_on_canvas(page) -> float:
-    """Fraction of dark pixels in the Sketchpad's drawing area, from a screenshot of the page."""
-    box = page.locator("#digit-sketchpad canvas").first.bounding_box()
-    zoom = float(page.inner_text("#digit-sketchpad .zoom-number").strip().rstrip("%")) / 100
-    side = 800 * zoom * 0.9   # inside the drawing area, clear of its border and the tool bar
-    clip = {"x": box["x"] + box["width"] / 2 - side / 2, "y": box["y"] + box["height"] / 2 - side / 2,
-            "width": side, "height": side}
-    grey = pixels(page.screenshot(clip=clip)).mean(axis=2)
-    return float((grey < 100).mean())
+def expect_draw_a_digit(pad) -> None:
+    sync_api.expect(pad.page.locator("#digit-message")).to_have_text("Draw a digit.")
+    assert pad.top_class() is None and pad.model_saw() is None
 
 
-def expect_draw_a_digit(page) -> None:
-    expect = sync_api.expect
-    expect(page.locator("#digit-message")).to_contain_text("Draw a digit")
-    expect(page.locator("#digit-label [data-testid='label-output-value']")).to_have_count(0)
+def held_out(pen_digits, digit: int):
+    from mnist.strokes import HELD_OUT_WRITERS
+    return first_of_class(pen_digits, digit, writers=HELD_OUT_WRITERS)
+
+
+def centred(strokes, fill: float = 0.55):
+    """Strokes (any units) in the pad's area units, scaled into the middle of the drawing area."""
+    from benchmarks.browser_digits import AREA
+    return fit_strokes(strokes, AREA, fill)
+
+
+def fresh(pad) -> None:
+    """A cleared pad, whatever the previous test left."""
+    pad.clear()
+    expect_draw_a_digit(pad)
 
 
 # ------------------------------------------------------------------------------------------------ digits
 def test_empty_canvas_asks_for_a_digit(digits_page):
-    """Before anything is drawn: the message asks for a digit and there is no prediction. (After Clear, the
-    same holds for an empty canvas read by the model: see the next test.)"""
-    with step(digits_page, "loaded", "digits-empty"):
+    """Before anything is drawn: the message asks for a digit, there is no prediction and no ink."""
+    with step(digits_page.page, "loaded", "digits-empty"):
         expect_draw_a_digit(digits_page)
-        assert ink_on_canvas(digits_page) < 0.001
+        assert digits_page.ink() < 0.001
 
 
 @pytest.mark.parametrize("digit", DIGITS)
 def test_drawn_digit_is_read_and_clear_resets(digits_page, pen_digits, digit):
-    """Draw the digit with the mouse, read the label; Clear empties the pad (the empty canvas then goes through
-    the model too, via the Sketchpad's change event) and the page asks for a digit again."""
-    page, name = digits_page, f"digits-{digit}"
-    from mnist.strokes import HELD_OUT_WRITERS
-    strokes = first_of_class(pen_digits, digit, writers=HELD_OUT_WRITERS)
-    with step(page, "brush", name):
-        if top_class(page, "digit-label") is not None:   # a previous test failed half-way
-            page.click("#digit-clear")
-            expect_draw_a_digit(page)
-        wait_until_quiet(page)
-        select_brush(page)
-    with step(page, f"drawn-{digit}", name):
-        draw_strokes(page, strokes)
-        after_last_stroke = counters(page)
-        wait_for_last_prediction(page, after_last_stroke)
-        read = top_class(page, "digit-label")
-        assert read == str(digit), f"drew a {digit} ({len(strokes)} strokes), the page says {read!r}"
-        sync_api.expect(page.locator("#digit-seen img")).to_have_count(1)
-        assert ink_on_canvas(page) > 0.01, "the drawing is not visible on the canvas"
-    with step(page, "clear", name):
-        page.click("#digit-clear")
-        expect_draw_a_digit(page)
-        assert ink_on_canvas(page) < 0.001, "Clear left ink on the canvas"
-        wait_until_quiet(page)
-        expect_draw_a_digit(page)   # still so once the empty canvas has been read
+    """Draw the digit with the mouse, read the label and what the model saw; Clear empties the pad and the page
+    asks for a digit again, straight away (no answer needed from the server)."""
+    pad, name = digits_page, f"digits-{digit}"
+    strokes = held_out(pen_digits, digit)
+    fresh(pad)
+    with step(pad.page, f"drawn-{digit}", name):
+        pad.draw(centred(strokes), pace_ms=10)
+        assert pad.wait_for_answer(30) is not None, "no answer for the drawing"
+        assert pad.top_class() == str(digit), f"drew a {digit} ({len(strokes)} strokes), the page says {pad.top_class()!r}"
+        assert pad.model_saw().shape == (28, 28)
+        sync_api.expect(pad.page.locator("#digit-message")).to_contain_text(f"a {digit}")
+        assert pad.ink() > 0.01, "the drawing is not visible on the canvas"
+    with step(pad.page, "clear", name):
+        pad.clear()
+        expect_draw_a_digit(pad)
+        assert pad.ink() < 0.001, "Clear left ink on the canvas"
+        pad.page.wait_for_timeout(1000)
+        expect_draw_a_digit(pad)   # and stays so: no late answer comes back
+
+
+def test_the_answer_updates_while_a_stroke_is_drawn(digits_page, pen_digits):
+    """One long stroke drawn at a person's pace, the button held down all the time: the page shows answers
+    before the stroke ends, several a second."""
+    pad = digits_page
+    fresh(pad)
+    left, top, scale = pad.area()
+    stroke = max(centred(held_out(pen_digits, 3)), key=len)   # the 3 is one stroke
+    with step(pad.page, "mid-stroke", "digits-live"):
+        pad.page.mouse.move(*(stroke[0] * scale + (left, top)))
+        pad.page.mouse.down()
+        began = pad.page.evaluate("Date.now()")
+        for point in stroke[1:]:
+            pad.page.mouse.move(*(point * scale + (left, top)), steps=2)
+            pad.page.wait_for_timeout(60)
+        while pad.page.evaluate("Date.now()") - began < 1500:   # a slow hand: still pressing
+            pad.page.wait_for_timeout(100)
+        held = (pad.page.evaluate("Date.now()") - began) / 1000
+        shown = pad.answers_between(began, began + held * 1000)
+        assert pad.top_class() is not None, "no answer on the page while the stroke is drawn"
+        pad.page.mouse.up()
+    # The issue asks for >= 3 a second (benchmarks/browser_digits.py measures it); 2 leaves room for a busy CI.
+    assert shown / held >= 2, f"only {shown} answers in {held:.1f} s of drawing"
+    assert pad.wait_for_answer(30) is not None
+
+
+def test_clear_right_after_drawing_never_brings_the_old_answer_back(digits_page, pen_digits):
+    """A person lifts the pen and presses Clear at once (twice, as people do), while the answer is on its way:
+    the page must stay empty, and the next digit must be read as itself."""
+    pad = digits_page
+    for digit, next_digit in ((7, 5), (3, 7)):
+        fresh(pad)
+        with step(pad.page, f"clear-at-once-{digit}", "digits-clear-in-flight"):
+            pad.draw(centred(held_out(pen_digits, digit)), pace_ms=5)
+            pad.page.dblclick("#digit-clear")
+            pad.page.wait_for_timeout(1500)   # longer than any answer takes
+            expect_draw_a_digit(pad)
+        with step(pad.page, f"next-{next_digit}", "digits-clear-in-flight"):
+            pad.draw(centred(held_out(pen_digits, next_digit)), pace_ms=5)
+            assert pad.wait_for_answer(30) is not None
+            assert pad.top_class() == str(next_digit)
+
+
+def test_an_example_clicked_twice_is_read(digits_page):
+    """Clicking an example (twice) puts it on the pad and reads it."""
+    pad = digits_page
+    fresh(pad)
+    example = pad.page.locator("#digit-examples button").first
+    digit = next(c for c in example.get_attribute("data-src").rsplit("/", 1)[-1] if c.isdigit())
+    with step(pad.page, "example", "digits-example"):
+        example.dblclick()
+        assert pad.wait_for_answer(30) is not None
+        assert pad.top_class() == digit and pad.ink() > 0.005
+
+
+def test_switching_tabs_keeps_the_drawing_and_its_answer(digits_page, pen_digits):
+    pad = digits_page
+    fresh(pad)
+    pad.draw(centred(held_out(pen_digits, 5)), pace_ms=5)
+    assert pad.wait_for_answer(30) is not None and pad.top_class() == "5"
+    with step(pad.page, "back-from-rps", "digits-tabs"):
+        pad.page.get_by_role("tab", name="Rock / paper / scissors").click()
+        pad.page.wait_for_selector("#rps-photo", state="visible")
+        pad.page.get_by_role("tab", name="Digits").click()
+        pad.page.wait_for_selector("#digit-pad canvas", state="visible")
+        assert pad.top_class() == "5" and pad.ink() > 0.01
+        pad.clear()
+        pad.draw(centred(held_out(pen_digits, 7)), pace_ms=5)   # and the pad still draws and reads
+        assert pad.wait_for_answer(30) is not None and pad.top_class() == "7"
 
 
 # ------------------------------------------------------------------------------------------------ rock / paper / scissors
@@ -332,8 +337,8 @@ def test_a_heavily_compressed_photo_is_read_from_the_whole_hand_not_one_finger(p
 # ------------------------------------------------------------------------------------------------ like a person
 def test_digits_drawn_fast_with_clear_between_are_never_stale_or_lost(browser, app_url, pen_digits):
     """The short version of benchmarks/browser_digits.py: 8 held-out digits at varied size, place, brush and
-    colour; after each answer press Clear and draw the next straight away. Every answer must belong to the
-    drawing on the canvas (judged from "What the model saw" against a screenshot of the canvas and of the
+    colour, drawn fast; after each answer press Clear and draw the next straight away. Every answer must belong to
+    the drawing on the canvas (judged from "What the model saw" against a screenshot of the canvas and of the
     previous drawing), none may be missing, and at most one may be misread."""
     from benchmarks.browser_digits import draw_like_a_person, open_digits_page, plan_drawings, summarise
     from mnist.strokes import HELD_OUT_WRITERS
@@ -341,7 +346,7 @@ def test_digits_drawn_fast_with_clear_between_are_never_stale_or_lost(browser, a
     pad = open_digits_page(browser, app_url)
     try:
         with step(pad.page, "drawn", "digits-like-a-person"):
-            outcomes = draw_like_a_person(pad, plan, timeout_s=45)
+            outcomes = draw_like_a_person(pad, plan, timeout_s=30, pace_ms=10)
     finally:
         pad.page.context.close()
     report = [(o.drawing.label, o.shown, o.seconds, round(o.match_now, 2), round(o.match_before, 2)) for o in outcomes]
@@ -353,8 +358,8 @@ def test_digits_drawn_fast_with_clear_between_are_never_stale_or_lost(browser, a
 
 def test_touch_drawing_on_a_phone_fills_the_width_and_shows_the_answer(browser, app_url, pen_digits):
     """At 390 x 844 with a touch screen: the drawing area spans at least 90 % of the page, a digit drawn with
-    a finger (Chromium touch input) is read, and the answer's sentence is on screen without scrolling."""
-    from benchmarks.browser_digits import open_digits_page, place_strokes, plan_drawings
+    a finger (Chromium touch input) is read, the page does not scroll, and the answer's sentence is on screen."""
+    from benchmarks.browser_digits import AREA, open_digits_page, place_strokes, plan_drawings
     from mnist.strokes import HELD_OUT_WRITERS
     phone = {"width": 390, "height": 844}
     drawing = plan_drawings(pen_digits, 1, seed=3, writers=HELD_OUT_WRITERS)[0]
@@ -362,12 +367,14 @@ def test_touch_drawing_on_a_phone_fills_the_width_and_shows_the_answer(browser, 
     page = pad.page
     try:
         with step(page, "loaded", "digits-phone"):
-            left, top, zoom = pad.area()
-            assert 800 * zoom >= 0.9 * phone["width"], f"drawing area {800 * zoom:.0f} px of {phone['width']}"
-            assert left >= 0 and left + 800 * zoom <= phone["width"], "the drawing area runs off the screen"
+            left, top, scale = pad.area()
+            side = AREA * scale
+            assert side >= 0.9 * phone["width"], f"drawing area {side:.0f} px of {phone['width']}"
+            assert left >= 0 and left + side <= phone["width"], "the drawing area runs off the screen"
+            assert page.evaluate("document.documentElement.scrollWidth") <= phone["width"], "the page scrolls sideways"
         with step(page, "drawn", "digits-phone"):
-            pad.draw(place_strokes(drawing), touch=True)
-            assert pad.wait_for_answer(45) is not None, "no answer to a digit drawn with touch"
+            pad.draw(place_strokes(drawing), pace_ms=20, touch=True)
+            assert pad.wait_for_answer(30) is not None, "no answer to a digit drawn with touch"
             assert pad.top_class() == str(drawing.label)
             assert page.evaluate("window.scrollY") == 0, "drawing with a finger scrolled the page"
             message = page.locator("#digit-message").bounding_box()
@@ -401,3 +408,34 @@ def test_a_fist_filling_the_frame_is_read_and_a_blank_frame_after_it_says_no_han
         page.locator("#rps-photo input[type='file']").set_input_files(str(blank))
         sync_api.expect(page.locator("#rps-message")).to_contain_text("No hand found")
         assert top_class(page, "rps-label") == "no hand"
+
+
+def test_a_correction_of_a_drawn_digit_is_saved_when_flagging_is_on(browser, pen_digits, tmp_path, monkeypatch):
+    """With DEMO_FLAGGING=1, "Wrong? Correct it" saves what the model saw (28 x 28) and the prediction on the pad,
+    with the person's answer, and `python -m ui.flagging` turns it into a training image."""
+    from PIL import Image
+
+    from benchmarks.browser_digits import DigitsPage
+    from ui import flagging
+    monkeypatch.setenv("DEMO_FLAGGING", "1")
+    monkeypatch.setenv("DEMO_FLAGGING_DIR", str(tmp_path / "flagged"))
+    server = AppServer(timeout=60, log_path=tmp_path / "server.log")
+    page = open_app(browser, server.url)
+    try:
+        pad = DigitsPage(page)
+        with step(page, "saved", "digits-flag"):
+            pad.draw(centred(held_out(pen_digits, 7)), pace_ms=5)
+            assert pad.wait_for_answer(30) is not None and pad.top_class() == "7"
+            page.click("#digits-flag")
+            page.locator("#digits-flag-answer input").fill("1")
+            page.keyboard.press("Enter")
+            page.click("#digits-flag-save")
+            sync_api.expect(page.get_by_text("Saved. Thank you!")).to_be_visible()
+    finally:
+        page.context.close()
+        server.stop()
+    rows = (tmp_path / "flagged" / "digits" / "dataset1.csv").read_text(encoding="utf-8")
+    assert '""label"": ""7""' in rows
+    assert flagging.export(tmp_path / "flagged", tmp_path / "data") == {"digits": 1}
+    (saved,) = (tmp_path / "data" / "digits" / "1").iterdir()
+    assert np.asarray(Image.open(saved)).max() > 200   # the white-on-black digit the model read

@@ -72,7 +72,7 @@ def open_page(browser, url, viewport):
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.goto(url)
-    page.wait_for_selector("#digit-sketchpad", state="visible")
+    page.wait_for_selector("#digit-pad canvas", state="visible")
     return page
 
 

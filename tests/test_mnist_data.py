@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from mnist.data import load_mnist, load_mnist_tensors, normalise, read_idx, MEAN, STD
+from conftest import shared_path
 from mnist.strokes import parse_pendigits
 
 
@@ -172,3 +173,69 @@ def test_one_flag_variation_flattens_and_stretches_only_the_lead_in():
     with_flags = [canvas for _, canvas in replay_set([seven], 0, 200, one_flags=1.0)]
     without = [canvas for _, canvas in replay_set([seven], 0, 200)]
     assert np.array_equal(with_flags[0], without[0])
+
+
+def test_uji2_writer_groups_are_disjoint_cover_both_tablets_and_split_every_writer():
+    from mnist.strokes import UJI2_GROUPS, parse_uji2, uji2_group
+
+    path = shared_path("digits", "uji2", "uji2_digits.jsonl")
+    groups = {group: parse_uji2(path, group) for group in UJI2_GROUPS}
+    writers = {group: {d.writer for d in digits} for group, digits in groups.items()}
+    assert [len(writers[g]) for g in UJI2_GROUPS] == [36, 12, 12]
+    assert not (writers["train"] & writers["tune"] or writers["train"] & writers["validation"]
+                or writers["tune"] & writers["validation"])
+    assert sum(len(digits) for digits in groups.values()) == len(parse_uji2(path)) == 1200
+    for group in UJI2_GROUPS:   # both tablets (sites) in every group
+        assert {w.split("_")[0] for w in writers[group]} == {"UJI", "UPV"}, group
+        assert all(len([d for d in groups[group] if d.writer == w]) == 20 for w in writers[group])
+    assert "UPV_W60" in writers["validation"] and "UJI_W02" in writers["tune"] and uji2_group("UJI_W01") == "train"
+
+
+def test_uji2_y_points_down_as_recorded_a_seven_has_its_bar_at_the_top():
+    from mnist.strokes import parse_uji2
+
+    sevens = [d for d in parse_uji2(shared_path("digits", "uji2", "uji2_digits.jsonl")) if d.label == 7]
+    bar_on_top = 0
+    for seven in sevens:
+        points = np.concatenate(seven.strokes)
+        top, bottom = points[:, 1].min(), points[:, 1].max()
+        height = bottom - top
+        upper = points[points[:, 1] <= top + 0.2 * height]
+        lower = points[points[:, 1] >= bottom - 0.2 * height]
+        bar_on_top += np.ptp(upper[:, 0]) > 2 * np.ptp(lower[:, 0])   # wide bar above, narrow stem foot below
+    # Flipped, the bar would be at the bottom for nearly all of them.
+    assert bar_on_top >= 0.85 * len(sevens), (bar_on_top, len(sevens))
+
+
+def test_crossed_seven_adds_a_level_bar_through_the_stem_below_the_top():
+    import random
+
+    from mnist.strokes import cross_seven, replay_set, PenDigit
+
+    seven = [np.array([(0, 0), (60, 0), (20, 100)], np.float32)]
+    rng = random.Random(0)
+    for _ in range(20):
+        crossed = cross_seven(seven, rng)
+        assert len(crossed) == 2 and crossed[0] is seven[0]
+        bar = crossed[1]
+        assert 45 <= bar[:, 1].mean() <= 65 and np.ptp(bar[:, 1]) < 0.2 * np.ptp(bar[:, 0])
+        stem_x = 60 - 40 * bar[:, 1].mean() / 100        # where the stem is at the bar's height
+        assert bar[:, 0].min() < stem_x < bar[:, 0].max()
+    # Only 7s get the bar: the same seed gives the same 1 with and without crossed sevens.
+    one = PenDigit(1, 1, [np.array([(50, 0), (50, 100)], np.float32)])
+    assert np.array_equal(next(replay_set([one], 0, 200, crossed_sevens=1.0))[1], next(replay_set([one], 0, 200))[1])
+
+
+def test_varied_loops_are_left_open_or_closed_past_their_start():
+    import math
+    import random
+
+    from mnist.strokes import _is_loop, vary_strokes
+
+    circle = np.array([(50 + 40 * math.cos(a), 50 + 40 * math.sin(a)) for a in np.linspace(0, 2 * math.pi, 40)],
+                      np.float32)
+    assert _is_loop(circle, 80) and not _is_loop(np.array([(0, 0), (0, 80)], np.float32), 80)
+    gaps = [float(np.linalg.norm(v[0][-1] - v[0][0])) for v in (vary_strokes([circle], random.Random(s))
+                                                                 for s in range(200)) if len(v) == 1]
+    assert max(gaps) > 8      # some left open by at least a tenth of the digit
+    assert min(gaps) < 4      # most still closed

@@ -143,3 +143,19 @@ def test_mnist_average_repacks_the_shipped_members_into_the_same_checkpoint(tmp_
     images, _ = load_mnist_tensors(str(mnist_dir), splits=("test",), limit=200)["test"]
     with torch.no_grad():
         torch.testing.assert_close(repacked(normalise(images)), shipped(normalise(images)))
+
+
+def test_training_dry_run_adds_only_uji2_training_writers_replays(one_thread):
+    from mnist.strokes import parse_uji2, uji2_group
+    from mnist.train import replayed_pen_digits
+
+    uji2 = shared_path("digits", "uji2", "uji2_digits.jsonl")
+    train_digits = parse_uji2(uji2, "train")
+    assert {uji2_group(d.writer) for d in train_digits} == {"train"}
+    images, labels = replayed_pen_digits(train_digits[::36], variants=2, seed=0, style="mixed", crossed_sevens=1.0)
+    assert images.shape == (2 * len(train_digits[::36]), 1, 28, 28) and images.dtype == torch.uint8
+    assert labels.tolist() == [d.label for d in train_digits[::36]] * 2
+    assert (images.flatten(1).max(1).values > 200).all()   # every replay has ink, white on black
+    card = train(TrainConfig(model="lenet5", epochs=1, data_dir=str(shared_path("mnist")), dry_run=True,
+                             pen_writers="train", uji2=str(uji2), uji2_variants=1, threads=1))
+    assert card["data"]["uji2_digits"].startswith("64 replays") and "validation" in card["data"]["uji2_digits"]

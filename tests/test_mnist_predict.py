@@ -81,3 +81,18 @@ def test_mnist_test_digits_are_read(name, floor):
 
 def test_default_model_is_one_of_the_choices():
     assert DEFAULT_MODEL == "cnn" and DEFAULT_MODEL in MODEL_CHOICES
+
+
+@pytest.mark.parametrize("style", ["browser", "varied"])
+def test_uji2_validation_writers_drawn_on_an_opaque_canvas_are_read(style):
+    """Writers on other tablets, never trained on nor tuned on, replayed as the browser sends them: the
+    shipped cnn through the app's own entry point (read_digit with a Sketchpad value)."""
+    from mnist.strokes import parse_uji2, replay_set
+
+    digits = parse_uji2(shared_path("digits", "uji2", "uji2_digits.jsonl"), "validation")[::2]   # 6 writers' worth
+    correct = 0
+    for label, canvas in replay_set(digits, seed=11, style=style):
+        assert (canvas[:, :, 3] == 255).all()   # opaque, as Chromium sends it
+        reading = read_digit({"background": None, "layers": [], "composite": canvas}, "cnn")
+        correct += max(reading.probabilities, key=reading.probabilities.get) == str(label)
+    assert correct / len(digits) >= 0.95, f"{correct} of {len(digits)}"

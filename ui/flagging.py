@@ -15,13 +15,17 @@ be added to the next training run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import gradio as gr
+
+from ui.errors import uploaded
 
 ROOT = Path(__file__).resolve().parents[1]
 ON_VALUES = {"1", "true", "yes", "on"}
@@ -36,8 +40,9 @@ def flagging_dir() -> Path:
     return Path(os.environ.get("DEMO_FLAGGING_DIR", ROOT / "flagged"))
 
 
-def flag_controls(task: str, components: list, choices: list[str]) -> None:
-    """Lets a person save the right answer for what is on screen, through Gradio's CSVLogger; only when it is on."""
+def flag_controls(task: str, components: list, choices: list[str], js: str | None = None) -> None:
+    """Lets a person save the right answer for what is on screen, through Gradio's CSVLogger; only when it is on.
+    `js` may fill the inputs in the page (the digit pad hands over its last answer that way)."""
     if not flagging_enabled():
         return
     what = "photo" if task == "rps" else "drawing as the model saw it"
@@ -53,10 +58,30 @@ def flag_controls(task: str, components: list, choices: list[str]) -> None:
     def save_correction(*values):
         if not values[0] or not values[-1]:
             raise gr.Error("Nothing to save yet: there must be an input and your answer.", print_exception=False)
-        logger.flag(list(values))
+        with stored_files(values) as stored:
+            logger.flag(stored)
         gr.Info("Saved. Thank you!")
 
-    save.click(save_correction, components + [correction], None, preprocess=False, api_visibility="private")
+    save.click(save_correction, components + [correction], None, js=js, preprocess=False, api_visibility="private")
+
+
+@contextlib.contextmanager
+def stored_files(values):
+    """The values with any file payload the page sent as a data URL written to a temporary file (CSVLogger copies
+    files by path), removed afterwards."""
+    written, stored = [], []
+    for value in values:
+        if isinstance(value, dict) and not value.get("path") and str(value.get("url", "")).startswith("data:"):
+            with tempfile.NamedTemporaryFile(suffix=".png", delete=False) as file:
+                file.write(uploaded(value))
+            written.append(file.name)
+            value = {"path": file.name, "meta": {"_type": "gradio.FileData"}}
+        stored.append(value)
+    try:
+        yield stored
+    finally:
+        for path in written:
+            os.remove(path)
 
 
 def make_logger(components: list, task: str) -> gr.CSVLogger:

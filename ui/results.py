@@ -109,6 +109,11 @@ def results_page() -> list[Block]:
                         "are 10 other writers' strokes replayed on the sketchpad's canvas."))
     blocks.append(digits_table())
     blocks.append(section_from("digits_drawn.md", "python -m benchmarks.drawn_digits", "Drawn digits", [0]))
+    blocks.append(section_from("digits_drawn.md", "python -m benchmarks.drawn_digits",
+                               "Drawn digits per source: all drawings and the worst writer", [1]))
+    blocks.append(section_from("digits_drawn.md", "python -m benchmarks.drawn_digits",
+                               "Per writer: pendigits held-out writers, then UJI2's never-tuned validation writers",
+                               [2, 6]))
     blocks += figure_blocks("digits")
     blocks.append(Block("### Training curves\nLoss and accuracy per epoch, as training wrote them into each "
                         "checkpoint's card."))
