@@ -1,9 +1,14 @@
 """Calibrated confidence, "not sure" and "no hand": fit on validation pictures, write checkpoints/rps_calibration.json.
 
-    python -m rps.calibrate                  # fit + benchmarks/results/rps_calibration.md
-    python -m rps.calibrate --min-coverage 0.97
+    python -m rps.calibrate                  # on real people (the default, issue 20) + benchmarks/results/rps_calibration.md
+    python -m rps.calibrate --on hard --min-coverage 0.97     # the older fit on the SubhiH hard families
 
-What is fitted, and on what (all of it SubhiH-derived; SubhiH is never trained on):
+On real people (`--on people`, rps.people; cache from `python -m rps.people cache`): per model, the temperature
+minimising the log-loss on the hand photos of the "tune" people, then the *lowest* "not sure" threshold at which a
+gesture shown is wrong at most `--max-risk` of the time (mean over tune people): as few "not sure" as that goal
+allows. Coverage and risk are then reported per person on the never-tuned "validation" people.
+
+On the hard families (`--on hard`; all of it SubhiH-derived):
   - a temperature per model (softmax(log p / T)) minimising the log-loss on the SubhiH photos of its own
     "train" split, plain and in every hard family (rps.hard);
   - the "not sure" threshold per model: the highest calibrated confidence below which the page says "not
@@ -161,14 +166,90 @@ def fit(readings: dict[str, FamilyReading], min_coverage: float, kinds: np.ndarr
     return card, "\n".join(lines) + "\n"
 
 
+def person_risk(confidence: np.ndarray, correct: np.ndarray, people: np.ndarray, threshold: float) -> tuple[float, float]:
+    """(mean over people of the share of shown gestures that are wrong, mean share "not sure") at `threshold`."""
+    risks, unsure = [], []
+    for person in set(people):
+        inside = people == person
+        shown = inside & (confidence >= threshold)
+        risks.append(float((~correct[shown]).mean()) if shown.any() else 0.0)
+        unsure.append(float(1 - shown.sum() / inside.sum()))
+    return float(np.mean(risks)), float(np.mean(unsure))
+
+
+def lowest_safe_threshold(confidence: np.ndarray, correct: np.ndarray, people: np.ndarray, max_risk: float) -> float:
+    """The lowest threshold of a fine grid at which the mean person's shown gestures are wrong <= `max_risk`."""
+    for threshold in np.round(np.arange(0.34, 1.0, 0.01), 2):
+        if person_risk(confidence, correct, people, threshold)[0] <= max_risk:
+            return float(threshold)
+    return 0.99
+
+
+def fit_on_people(max_risk: float, cache_path) -> tuple[dict, str]:
+    """(the calibration card, the results page) fitted on the "tune" people, reported on the "validation" ones."""
+    from rps.cache import load_cache
+    from rps.evaluate_people import raw_answer, select
+
+    hands = load_cache(cache_path)["hands"]
+    models, lines = {}, []
+    lines += ["# Calibrated confidence and \"not sure\" on real people", "",
+              f"Fitted on the hand photos of the rps.people **tune** people (a hand found): temperature by log-loss, "
+              f"then the lowest \"not sure\" threshold at which the mean tune person's shown gestures are wrong "
+              f"<= {max_risk:.1%}. Reported on the never-tuned **validation** people (hand found): coverage (share "
+              "answered) and risk (share of answers wrong), mean over people / worst person.", "",
+              "| model | temperature | \"not sure\" below | tune: risk / not sure (means) | validation: coverage mean / worst "
+              "| validation: risk mean / worst |", "|---|---|---|---|---|---|"]
+    per_person = []
+    for model_name in MODEL_CHOICES:
+        fit_part = select(hands, (hands["role"] == "tune") & hands["found"])
+        fit_probs = raw_answer(model_name, fit_part)
+        temperature = fit_temperature(fit_probs, fit_part["label"])
+        confidence = calibrated(model_name, fit_probs, temperature)
+        threshold = lowest_safe_threshold(confidence.max(1), confidence.argmax(1) == fit_part["label"],
+                                          fit_part["group"], max_risk)
+        tune_risk, tune_unsure = person_risk(confidence.max(1), confidence.argmax(1) == fit_part["label"],
+                                             fit_part["group"], threshold)
+        models[model_name] = {"temperature": round(temperature, 4), "not_sure_below": threshold}
+        report = select(hands, (hands["role"] == "validation") & hands["found"])
+        probs = calibrated(model_name, raw_answer(model_name, report), temperature)
+        coverage, risk = [], []
+        for person in sorted(set(report["group"])):
+            inside = report["group"] == person
+            shown = probs[inside].max(1) >= threshold
+            wrong = probs[inside].argmax(1) != report["label"][inside]
+            coverage.append(float(shown.mean()))
+            risk.append(float(wrong[shown].mean()) if shown.any() else 0.0)
+            if model_name == "ensemble":
+                per_person.append(f"| {person} | {inside.sum()} | {coverage[-1]:.3f} | {risk[-1]:.3f} |")
+        lines.append(f"| {model_name} | {temperature:.2f} | {threshold:.2f} | {tune_risk:.3f} / {tune_unsure:.3f} | "
+                     f"{np.mean(coverage):.3f} / {min(coverage):.3f} | {np.mean(risk):.3f} / {max(risk):.3f} |")
+    lines += ["", "Ensemble, per validation person (hand found):", "", "| person | photos | coverage | risk |",
+              "|---|---|---|---|", *per_person]
+    card = {"what": "temperature and 'not sure' threshold per model (rps.predict reads this file)", "models": models,
+            "fitted_on": "rps.people 'tune' people (real photos, hand found): SubhiH sessions "
+                         "996, 3_1528499009.07, 55, 15 and a third of the Sign Language Digits students",
+            "max_risk": max_risk, "checkpoints": checkpoints_digest(),
+            "command": f"python -m rps.calibrate --on people --max-risk {max_risk:g}"}
+    lines += ["", f"Command: `{card['command']}`; whole-app figures per person: `python -m rps.evaluate_people`."]
+    return card, "\n".join(lines) + "\n"
+
+
 def main() -> None:
+    from rps.people import PEOPLE_CACHE
+
     parser = argparse.ArgumentParser(description="Fit temperatures and thresholds (see the module docstring).")
-    parser.add_argument("--min-coverage", type=float, default=0.97)
+    parser.add_argument("--on", choices=["people", "hard"], default="people",
+                        help="people: real tune people (rps.people); hard: the SubhiH hard families (rps.hard)")
+    parser.add_argument("--max-risk", type=float, default=0.01, help="people: the most a shown gesture may be wrong")
+    parser.add_argument("--min-coverage", type=float, default=0.97, help="hard: the least share answered")
+    parser.add_argument("--cache", default=str(PEOPLE_CACHE), help="people: python -m rps.people cache")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    readings = read_all()
-    card, text = fit(readings, args.min_coverage, no_hand_kinds())
+    if args.on == "people":
+        card, text = fit_on_people(args.max_risk, args.cache)
+    else:
+        card, text = fit(read_all(), args.min_coverage, no_hand_kinds())
     (CHECKPOINTS / "rps_calibration.json").write_text(json.dumps(card, indent=2) + "\n")
     out = ROOT / "benchmarks" / "results" / "rps_calibration.md"
     out.write_text(text)
