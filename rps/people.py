@@ -21,7 +21,7 @@ consecutive students (IMG_ number // 100), each cohort a row.
 No-hand photos (`no_hand_pictures`): the sample photos scikit-image, scikit-learn and Matplotlib ship (people,
 a cat, a cup, a rocket, textures, a city, a flower), each whole and in crops, read from the wheels in
 runs/no_hand_wheels (`python -m rps.people fetch` fetches them with pip), plus meyasl frames cut to the part
-without the hand (a face and a room).
+without the hand (a face and a room). The sample photos may be tuned on; the meyasl frames are validation.
 """
 from __future__ import annotations
 
@@ -151,6 +151,11 @@ NO_HAND_SOURCES = [
     ("scikit_learn", "sklearn/datasets/images/flower.jpg", "flower, vultilion, CC BY 2.0"),
 ]
 GRACE_HOPPER = "grace_hopper.jpg"   # in Matplotlib's mpl-data/sample_data (Matplotlib is a requirement)
+
+
+def no_hand_role(kind: str) -> str:
+    """The sample photos are tuned on ("tune"); the frames of the validation person without the hand are not."""
+    return "validation" if kind.startswith("meyasl") else "tune"
 
 
 def fetch_wheels(folder: Path = WHEELS) -> None:
