@@ -464,7 +464,8 @@ def make_card(config: TrainConfig, accuracy: float, count: int, history, seconds
                     "history": [asdict(h) for h in history]},
         "data": {"train": "drgfreeman rps-cv green-screen hands (CC BY-SA 4.0), composited on procedural "
                           "backgrounds" if config.regime != "plain" else "drgfreeman rps-cv, as they are",
-                 "validation": "SubhiH HandsDataset crops (Apache-2.0)",
+                 "validation": "rps.people 'tune' people (SubhiH sessions, Apache-2.0; Sign Language Digits Dataset "
+                               "students, Apache-2.0)" if config.people_cache else "SubhiH HandsDataset crops (Apache-2.0)",
                  "extra": f"real photos from {config.extra_dir}" if config.extra_dir and config.model == "landmarks"
                  else "none",
                  "degraded": (f"{'MediaPipe landmarks' if config.model == 'landmarks' else 'the app crops'} of badly "
