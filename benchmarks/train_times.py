@@ -35,15 +35,18 @@ STEPS = [
     ("mnist_lenet5", "-m mnist.train --model lenet5 --epochs 8 --threads 1 --pen-writers train --data-dir {mnist}"
                      " --out {tmp}/mnist_lenet5", ("mnist_test_accuracy", "MNIST test")),
     ("rps_cache", "-m rps.cache --out {tmp}/rps_landmarks.npz", None),
-    ("rps_landmarks", "-m rps.train --model landmarks --epochs 20 --lr 0.003 --batch-size 128 --threads 1"
-                      " --cache {tmp}/rps_landmarks.npz --work-dir {tmp}/rps_landmarks --out {tmp}/rps_landmarks",
-     ("subhih_accuracy", "SubhiH, hands found")),
+    ("rps_people", "-m rps.people cache --out {tmp}/rps_people.npz", None),
+    ("rps_landmarks", "-m rps.train --model landmarks --epochs 10 --lr 0.003 --batch-size 128 --threads 1"
+                      " --cache {tmp}/rps_landmarks.npz --people-cache {tmp}/rps_people.npz"
+                      " --work-dir {tmp}/rps_landmarks --out {tmp}/rps_landmarks",
+     ("tune_people_accuracy", "tune people, hands found")),
     ("rps_lenet", "-m rps.train --model lenet --epochs 6 --lr 0.003 --threads 1"
                   " --cache {tmp}/rps_landmarks.npz --work-dir {tmp}/rps_lenet --out {tmp}/rps_lenet",
      ("subhih_accuracy", "SubhiH")),
-    ("rps_efficientnet_lite0", "-m rps.train --model efficientnet_lite0 --epochs 4 --lr 0.002 --freeze-stages 6"
-                               " --cache {tmp}/rps_landmarks.npz --work-dir {tmp}/rps_efficientnet_lite0 --out {tmp}/rps_efficientnet_lite0",
-     ("subhih_accuracy", "SubhiH")),
+    ("rps_efficientnet_lite0", "-m rps.train --model efficientnet_lite0 --epochs 4 --lr 0.002 --freeze-stages 6 --threads 1"
+                               " --cache {tmp}/rps_landmarks.npz --people-cache {tmp}/rps_people.npz"
+                               " --work-dir {tmp}/rps_efficientnet_lite0 --out {tmp}/rps_efficientnet_lite0",
+     ("tune_people_accuracy", "tune people")),
 ]
 
 

@@ -277,3 +277,70 @@ def hard_training_crop(rgb: np.ndarray, mask: np.ndarray, points: np.ndarray, rn
     if "jpeg" in kinds:
         after.append(lambda image: jpeg_artefacts(image, rng))
     return masked_training_crop(rgb, mask, points, rng, side, background_colour, after=after)
+
+
+# ---------------------------------------------------------------- real photos (hands MediaPipe found in real rooms)
+
+def foreshortened(rgb: np.ndarray, points: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The hand seen from another angle: a random perspective warp around it, squeezed across (a palm seen
+    edge-on) or along the fingers (a V pointing at the camera). Landmarks follow. (rgb, points)"""
+    height, width = rgb.shape[:2]
+    centre = points[:, :2].mean(0)
+    along = points[9, :2] - points[0, :2]   # wrist -> middle knuckle
+    angle = np.arctan2(along[1], along[0])
+    squeeze = rng.uniform(0.35, 0.8)
+    # Squeeze along the fingers or across them, in the hand's own frame.
+    turn = np.array([[np.cos(angle), np.sin(angle)], [-np.sin(angle), np.cos(angle)]])
+    scale = np.diag([squeeze, 1.0] if rng.random() < 0.5 else [1.0, squeeze])
+    linear = turn.T @ scale @ turn
+    matrix = np.eye(3)
+    matrix[:2, :2] = linear
+    matrix[:2, 2] = centre - linear @ centre
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    moved = (corners + rng.uniform(-0.12, 0.12, (4, 2)) * [width, height]).astype(np.float32)
+    matrix = cv2.getPerspectiveTransform(corners, moved) @ matrix
+    out = cv2.warpPerspective(rgb, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
+    warped = points.copy()
+    warped[:, :2] = cv2.perspectiveTransform(points[None, :, :2].astype(np.float64), matrix)[0]
+    warped[:, 2] *= np.sqrt(abs(np.linalg.det(linear)))
+    return out, warped
+
+
+def cut_at_top(rgb: np.ndarray, points: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A close-up: the fingertips leave the top of the frame and the forearm enters from the bottom (the frame
+    ends a little below the wrist). (rgb, points in the cut frame's coordinates)"""
+    height = rgb.shape[0]
+    y0, y1 = points[:, 1].min(), points[:, 1].max()
+    top = int(np.clip(y0 + rng.uniform(0.05, 0.3) * (y1 - y0), 0, height - 16))
+    bottom = int(np.clip(points[0, 1] + rng.uniform(0.0, 0.3) * (y1 - y0), top + 16, height))
+    moved = points.copy()
+    moved[:, 1] -= top
+    return np.ascontiguousarray(rgb[top:bottom]), moved
+
+
+def low_resolution(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A 224 px (or smaller) frame scaled back up, as a small upload or a low-res webcam gives it."""
+    longest = max(rgb.shape[:2])
+    factor = min(1.0, rng.uniform(100, 224) / longest)
+    small = cv2.resize(rgb, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    return cv2.resize(small, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_LINEAR)
+
+
+REAL_FAMILIES = ["as it is", "motion blur", "cut at the top", "foreshortened", "low resolution"]
+
+
+def real_photo_variant(rgb: np.ndarray, points: np.ndarray, rng: np.random.Generator,
+                       kind: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A real photo with MediaPipe's landmarks of its hand, changed the way the issue's failures look: motion
+    blur along any direction, fingertips cut at the top, another viewing angle, a low-resolution frame; or left
+    as it is. Landmarks follow the change. (rgb, points)"""
+    kind = kind or REAL_FAMILIES[rng.integers(len(REAL_FAMILIES))]
+    if kind == "motion blur":
+        return motion_blur(rgb, rng, 0.15), points
+    if kind == "cut at the top":
+        return cut_at_top(rgb, points, rng)
+    if kind == "foreshortened":
+        return foreshortened(rgb, points, rng)
+    if kind == "low resolution":
+        return low_resolution(rgb, rng), points
+    return rgb, points

@@ -1,9 +1,17 @@
 """Calibrated confidence, "not sure" and "no hand": fit on validation pictures, write checkpoints/rps_calibration.json.
 
-    python -m rps.calibrate                  # fit + benchmarks/results/rps_calibration.md
-    python -m rps.calibrate --min-coverage 0.97
+    python -m rps.calibrate                  # the shipped fit, on the SubhiH hard families + benchmarks/results/rps_calibration.md
+    python -m rps.calibrate --on people --checkpoints runs/x --out runs/x.md   # tried for issue 20, not shipped
 
-What is fitted, and on what (all of it SubhiH-derived; SubhiH is never trained on):
+On real people (`--on people`, rps.people; cache from `python -m rps.people cache`): per model, the "not sure"
+threshold with the fewest "not sure" hand photos of the "tune" people plus tune no-hand photos named, among those
+at which a gesture shown is wrong at most `--max-risk` of the time (mean over tune people). Temperatures stay as
+the hard-family fit left them (the tune people have no wrong answers to fit one on). Coverage and risk are then
+reported per person on the never-tuned "validation" people. Not shipped: the tune people are too easy (no wrong
+answer left), so the no-hand term drives the ensemble's threshold to 0.95 and the webcam validation person gets
+24 % "not sure" (docs/rps_real_people.md).
+
+On the hard families (`--on hard`; all of it SubhiH-derived):
   - a temperature per model (softmax(log p / T)) minimising the log-loss on the SubhiH photos of its own
     "train" split, plain and in every hard family (rps.hard);
   - the "not sure" threshold per model: the highest calibrated confidence below which the page says "not
@@ -22,7 +30,8 @@ import numpy as np
 import torch
 
 from rps.hard import FAMILIES, NO_HAND, PLAIN, FamilyReading, checkpoints_digest, read_all
-from rps.predict import CHECKPOINTS, MODEL_CHOICES, calibrated, combine
+from rps import predict
+from rps.predict import MODEL_CHOICES, calibrated, combine, use_checkpoints
 
 ROOT = Path(__file__).resolve().parents[1]
 THRESHOLDS = [0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
@@ -161,17 +170,111 @@ def fit(readings: dict[str, FamilyReading], min_coverage: float, kinds: np.ndarr
     return card, "\n".join(lines) + "\n"
 
 
+def person_risk(confidence: np.ndarray, correct: np.ndarray, people: np.ndarray, threshold: float) -> tuple[float, float]:
+    """(mean over people of the share of shown gestures that are wrong, mean share "not sure") at `threshold`."""
+    risks, unsure = [], []
+    for person in set(people):
+        inside = people == person
+        shown = inside & (confidence >= threshold)
+        risks.append(float((~correct[shown]).mean()) if shown.any() else 0.0)
+        unsure.append(float(1 - shown.sum() / inside.sum()))
+    return float(np.mean(risks)), float(np.mean(unsure))
+
+
+def people_threshold(confidence: np.ndarray, correct: np.ndarray, people: np.ndarray, no_hand_confidence: np.ndarray,
+                     max_risk: float) -> float:
+    """The threshold of a fine grid with the fewest "not sure" hand photos plus no-hand pictures named, among those
+    at which the mean person's shown gestures are wrong <= `max_risk` (the lowest such threshold on a tie).
+    `no_hand_confidence`: the confidence on no-hand pictures where the search found a "hand" (else -1)."""
+    best, best_cost = 0.99, np.inf
+    for threshold in np.round(np.arange(0.34, 1.0, 0.01), 2):
+        risk, unsure = person_risk(confidence, correct, people, threshold)
+        cost = unsure + float((no_hand_confidence >= threshold).mean())
+        if risk <= max_risk and cost < best_cost:
+            best, best_cost = float(threshold), cost
+    return best
+
+
+def fit_on_people(max_risk: float, cache_path) -> tuple[dict, str]:
+    """(the calibration card, the results page): "not sure" thresholds chosen on the "tune" people and the tune
+    no-hand photos, reported on the "validation" people and the validation no-hand photos."""
+    from rps.cache import load_cache
+    from rps.evaluate_people import as_searched_now, raw_answer, select
+    from rps.people import no_hand_role
+    from rps.predict import calibration
+
+    cache = load_cache(cache_path)
+    hands, no_hand = as_searched_now(cache["hands"]), as_searched_now(cache["no_hand"])
+    no_hand_tune = np.array([no_hand_role(kind) == "tune" for kind in no_hand["kind"]])
+    models, lines, per_person = {}, [], []
+    lines += ["# \"Not sure\" chosen on real people", "",
+              f"Per model, the \"not sure\" threshold with the fewest \"not sure\" hand photos of the rps.people **tune** "
+              f"people plus tune no-hand photos named, among those at which the mean tune person's shown gestures are "
+              f"wrong <= {max_risk:.1%}. The temperatures are kept (fitted on the SubhiH hard families by `--on hard`): "
+              "the tune people have no wrong answers left, so a temperature fitted on them runs to zero. Reported on "
+              "the never-tuned **validation** people (hand found) and validation no-hand photos: coverage (share "
+              "answered) and risk (share of answers wrong), mean over people / worst person.", "",
+              "| model | temperature | \"not sure\" below | tune: risk / not sure / no-hand named | validation: coverage "
+              "mean / worst | validation: risk mean / worst | validation no-hand named |", "|---|---|---|---|---|---|---|"]
+    for model_name in MODEL_CHOICES:
+        temperature = calibration()["models"].get(model_name, {}).get("temperature", 1.0)
+        answers = calibrated(model_name, raw_answer(model_name, hands), temperature)
+        named_conf = np.where(no_hand["found"], calibrated(model_name, raw_answer(model_name, no_hand), temperature).max(1), -1)
+        fit = select(hands, (hands["role"] == "tune") & hands["found"])
+        fit_probs = answers[(hands["role"] == "tune") & hands["found"]]
+        fit_correct = fit_probs.argmax(1) == fit["label"]
+        threshold = people_threshold(fit_probs.max(1), fit_correct, fit["group"], named_conf[no_hand_tune], max_risk)
+        tune_risk, tune_unsure = person_risk(fit_probs.max(1), fit_correct, fit["group"], threshold)
+        models[model_name] = {"temperature": temperature, "not_sure_below": threshold}
+        rows = (hands["role"] == "validation") & hands["found"]
+        report, probs = select(hands, rows), answers[rows]
+        coverage, risk = [], []
+        for person in sorted(set(report["group"])):
+            inside = report["group"] == person
+            shown = probs[inside].max(1) >= threshold
+            wrong = probs[inside].argmax(1) != report["label"][inside]
+            coverage.append(float(shown.mean()))
+            risk.append(float(wrong[shown].mean()) if shown.any() else 0.0)
+            if model_name == "ensemble":
+                per_person.append(f"| {person} | {inside.sum()} | {coverage[-1]:.3f} | {risk[-1]:.3f} |")
+        lines.append(f"| {model_name} | {temperature:.2f} | {threshold:.2f} | {tune_risk:.3f} / {tune_unsure:.3f} / "
+                     f"{(named_conf[no_hand_tune] >= threshold).mean():.3f} | {np.mean(coverage):.3f} / {min(coverage):.3f} | "
+                     f"{np.mean(risk):.3f} / {max(risk):.3f} | {(named_conf[~no_hand_tune] >= threshold).mean():.3f} |")
+    lines += ["", "Ensemble, per validation person (hand found):", "", "| person | photos | coverage | risk |",
+              "|---|---|---|---|", *per_person]
+    card = {"what": "temperature and 'not sure' threshold per model (rps.predict reads this file)", "models": models,
+            "fitted_on": "thresholds: rps.people 'tune' people (SubhiH sessions 996, 3_1528499009.07, 55, 15 and a third "
+                         "of the Sign Language Digits students) and the tune no-hand photos (scikit-image, scikit-learn, "
+                         "Matplotlib samples); temperatures: kept from the SubhiH hard-family fit",
+            "max_risk": max_risk, "checkpoints": checkpoints_digest(),
+            "command": f"python -m rps.calibrate --on people --max-risk {max_risk:g}"}
+    lines += ["", f"Command: `{card['command']}`; whole-app figures per person: `python -m rps.evaluate_people`."]
+    return card, "\n".join(lines) + "\n"
+
+
 def main() -> None:
+    from rps.people import PEOPLE_CACHE
+
     parser = argparse.ArgumentParser(description="Fit temperatures and thresholds (see the module docstring).")
-    parser.add_argument("--min-coverage", type=float, default=0.97)
+    parser.add_argument("--on", choices=["people", "hard"], default="hard",
+                        help="hard: the SubhiH hard families (rps.hard; shipped); people: real tune people (rps.people)")
+    parser.add_argument("--max-risk", type=float, default=0.01, help="people: the most a shown gesture may be wrong")
+    parser.add_argument("--min-coverage", type=float, default=0.97, help="hard: the least share answered")
+    parser.add_argument("--cache", default=str(PEOPLE_CACHE), help="people: python -m rps.people cache")
+    parser.add_argument("--checkpoints", default=None,
+                        help="fit the weights in this folder and write its rps_calibration.json (default: checkpoints/)")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "rps_calibration.md"), help="results file")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    readings = read_all()
-    card, text = fit(readings, args.min_coverage, no_hand_kinds())
-    (CHECKPOINTS / "rps_calibration.json").write_text(json.dumps(card, indent=2) + "\n")
-    out = ROOT / "benchmarks" / "results" / "rps_calibration.md"
-    out.write_text(text)
+    if args.checkpoints:
+        use_checkpoints(args.checkpoints)
+    if args.on == "people":
+        card, text = fit_on_people(args.max_risk, args.cache)
+    else:
+        card, text = fit(read_all(), args.min_coverage, no_hand_kinds())
+    (predict.CHECKPOINTS / "rps_calibration.json").write_text(json.dumps(card, indent=2) + "\n")
+    Path(args.out).write_text(text)
     print(text)
 
 

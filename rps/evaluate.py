@@ -88,9 +88,10 @@ def synthetic_l_check(points: np.ndarray, found: np.ndarray, labels: np.ndarray,
 COMMANDS = """Commands (seed 0; "plain"/"composite" are ablations written to runs/, not shipped):
 ```
 python -m rps.cache
-python -m rps.train --model landmarks --epochs 20 --lr 0.003 --batch-size 128 --threads 1
+python -m rps.people fetch && python -m rps.people cache
+python -m rps.train --model landmarks --epochs 10 --lr 0.003 --batch-size 128 --threads 1 --people-cache runs/rps_people.npz
 python -m rps.train --model lenet --epochs 6 --lr 0.003 --batch-size 64 --threads 1            # masked, shipped
-python -m rps.train --model efficientnet_lite0 --epochs 4 --lr 0.002 --batch-size 64 --freeze-stages 6   # shipped
+python -m rps.train --model efficientnet_lite0 --epochs 4 --lr 0.002 --batch-size 64 --freeze-stages 6 --threads 1 --people-cache runs/rps_people.npz   # shipped
 python -m rps.train --model lenet --regime plain --epochs 4 --variants 2 --threads 1
 python -m rps.train --model lenet --regime composite --epochs 4 --variants 2 --threads 1
 python -m rps.train --model efficientnet_lite0 --regime plain --epochs 2 --variants 2 --freeze-stages 6 --lr 2e-3 --threads 1

@@ -490,24 +490,23 @@ def look_again(rgb: np.ndarray, found_by: str | None, detect_side: int = DETECT_
 
 def find_hands_twice(rgb: np.ndarray, detect_side: int = DETECT_SIDE, landmarker=None,
                      report: dict | None = None) -> HandSearch:
-    """`find_hands_or_retry`, then a second look (`look_again`) at another view of the picture (a smoothed copy; a
-    denoised one for dim frames). When both find the hand, its second landmarks go to `second_look`; when only the
-    second look finds one, that is the hand; when the second look does not confirm the hand, `bigger_hand_around`
-    may replace it. Costs one or two detector runs more (about 25 ms each; a dim frame also the denoising, about
+    """`find_hands_or_retry`, then, when it found a hand, a second look (`look_again`) at another view of the picture
+    (a smoothed copy; a denoised one for dim frames). When both find the hand, its second landmarks go to
+    `second_look`; when the second look does not confirm the hand, `bigger_hand_around` may replace it. Costs one or two detector runs more (about 25 ms each; a dim frame also the denoising, about
     70 ms), up to four more for an unconfirmed hand. `report` gets the first search's "step", "second" (did the
     second look find a hand), "bigger" (the step that found a bigger hand around the first one, or None) and
     "tries" (every detector run)."""
     report = {} if report is None else report
     first = find_hands_or_retry(rgb, detect_side, landmarker=landmarker, report=report)
+    report["second"], report["bigger"] = False, None
+    if not first.hands:
+        # A "hand" that only the smoothed second look finds is rarely one: on real people (rps.people) it found
+        # 1 hand in 1,685 photos, and 14 of the 27 "hands" in 202 real photos without one (faces, a cat, a temple);
+        # benchmarks/results/rps_people.md. So no second look when the search found nothing.
+        return first
     again = look_again(rgb, report["step"], detect_side, landmarker, report)
     report["second"] = again is not None
-    report["bigger"] = None
     second = again.points if again is not None else None
-    if not first.hands:
-        if again is None:
-            return first
-        report["step"] = "second look"
-        return HandSearch([again], first.image_size)
     if second is not None and same_hand(first.hands[0].points, second):
         first.second_look = second
         return first

@@ -127,6 +127,15 @@ def image_embedding(crops: list[np.ndarray]) -> np.ndarray:
 _calibration: dict | None = None
 
 
+def use_checkpoints(folder: str | Path) -> None:
+    """Load models and calibration from `folder` from now on (benchmarks comparing shipped and candidate weights)."""
+    global CHECKPOINTS, _calibration
+    with _lock:
+        CHECKPOINTS = Path(folder)
+        _models.clear()
+        _calibration = None
+
+
 def calibration() -> dict:
     """checkpoints/rps_calibration.json (written by `python -m rps.calibrate`): per model a temperature and
     the "not sure" threshold. Without it: no scaling, always sure."""

@@ -41,6 +41,7 @@ from rps.model import PREPROCESSING, build_model, image_batch, load_pretrained_l
 
 ROOT = Path(__file__).resolve().parents[1]
 REGIMES = ["plain", "composite", "masked"]
+EDGE_ON_TILT = 75.0
 
 
 @dataclass
@@ -65,6 +66,9 @@ class TrainConfig:
     hard: float = 0.0            # image models, masked: share of crops with a hard case (rps.augment.hard_training_crop)
     fallback: float = 0.0        # image models, masked: share of crops made as when MediaPipe misses the hand
     extra_dir: str | None = None  # landmarks: also learn from real photos in <dir>/{rock,paper,scissors}/ (corrections)
+    people_cache: str | None = None  # real hands of the "train" people (python -m rps.people cache); the "tune"
+                                     # people then replace SubhiH as the epochs' validation
+    edge_on: float = 0.0         # landmarks: share of samples turned up to EDGE_ON_TILT (a palm or V seen edge-on)
     degraded_cache: str | None = None  # also learn from `python -m rps.cache --degraded N` (bad pictures): landmarks
                                        # models from MediaPipe's landmarks, image models from the app's crops
     extra: dict = field(default_factory=dict)
@@ -191,8 +195,41 @@ def image_sets(config: TrainConfig, cache: dict):
         train_labels = np.concatenate([train_labels, degraded["crop_labels"]])
         print(f"crops of badly photographed copies, as the app sees them: {len(degraded['crops'])}")
     val_crops, val_labels = validation_crops(config, cache)
+    if config.people_cache and config.regime == "masked":
+        real_crops, real_labels = real_training_crops(config)
+        train_crops = np.concatenate([train_crops, real_crops])
+        train_labels = np.concatenate([train_labels, real_labels])
+        people = load_cache(config.people_cache)["hands"]
+        val_crops, val_labels = people["crop"][people["role"] == "tune"], people["label"][people["role"] == "tune"]
+        print(f"real crops of training people: {len(real_crops)}; validation: {len(val_crops)} photos of tune people")
     return (TensorDataset(image_batch(list(train_crops), preprocessing), torch.as_tensor(train_labels)),
             TensorDataset(image_batch(list(val_crops), preprocessing), torch.as_tensor(val_labels)))
+
+
+def real_training_crops(config: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
+    """`variants` crops of every real photo of a training person whose hand MediaPipe found, each changed the way
+    the issue's failures look (rps.augment.real_photo_variant) and masked by the app's code (cached in runs/)."""
+    from rps.augment import real_photo_variant
+    from rps.people import cached_photo, read_photo
+
+    path = Path(config.work_dir) / f"rps_crops_people_v{config.variants}_s{config.seed}.npz"
+    if path.exists() and not config.dry_run:
+        with np.load(path) as data:
+            return data["crops"], data["labels"]
+    people = load_cache(config.people_cache)["hands"]
+    keep = np.flatnonzero((people["role"] == "train") & people["found"])[: config.limit or None]
+    rng = np.random.default_rng(config.seed)
+    crops, labels = [], []
+    for i in keep:
+        rgb = read_photo(cached_photo(people, i))
+        for _ in range(config.variants):
+            image, points = real_photo_variant(rgb, people["points"][i], rng)
+            crops.append(mask_hand(image, Hand(points.astype(np.float32), "", 1.0)).crop)
+            labels.append(int(people["label"][i]))
+    crops, labels = np.stack(crops), np.array(labels, np.int64)
+    if not config.dry_run:
+        np.savez(path, crops=crops, labels=labels)
+    return crops, labels
 
 
 def cached_trunk_features(model, images: torch.Tensor, config: TrainConfig, part: str) -> torch.Tensor:
@@ -204,6 +241,8 @@ def cached_trunk_features(model, images: torch.Tensor, config: TrainConfig, part
         limit += f"_hard{config.hard:g}_fb{config.fallback:g}"
     if part == "train" and config.degraded_cache:
         limit += "_" + Path(config.degraded_cache).stem
+    if config.people_cache:
+        limit += "_people"
     name = f"rps_lite0_trunk{config.freeze_stages}_{part}_{config.regime}_v{config.variants}_s{config.seed}{limit}"
     path = Path(config.work_dir) / f"{name}.safetensors"
     if path.exists() and not config.dry_run:
@@ -248,9 +287,10 @@ def trunk_features(model, images: torch.Tensor, first_stage: int, batch: int = 6
 class LandmarkSamples(Dataset):
     """Real training landmarks plus synthetic scissors ("L" and V), each turned in 3-D and jittered."""
 
-    def __init__(self, canon_by_class: list[np.ndarray], size: int, seed: int, tilt: float = 35.0):
+    def __init__(self, canon_by_class: list[np.ndarray], size: int, seed: int, tilt: float = 35.0,
+                 edge_on: float = 0.0):
         self.canon = canon_by_class
-        self.tilt = tilt
+        self.tilt, self.edge_on = tilt, edge_on
         self.size = size
         self.rng = np.random.default_rng(seed)
 
@@ -271,7 +311,8 @@ class LandmarkSamples(Dataset):
 
     def __getitem__(self, index):
         label = index % 3
-        points = jitter(random_view(self.sample(label), self.rng, self.tilt), self.rng)
+        tilt = EDGE_ON_TILT if self.rng.random() < self.edge_on else self.tilt
+        points = jitter(random_view(self.sample(label), self.rng, tilt), self.rng)
         return torch.from_numpy(landmark_features(points)), label
 
 
@@ -309,14 +350,26 @@ def landmark_sets(config: TrainConfig, cache: dict):
                  for c, group in enumerate(canon)]
         print("landmarks from badly photographed copies:", {name: int((degraded["labels"] == c).sum())
                                                             for c, name in enumerate(CLASSES)})
+    val_points, val_labels = val["points"][val["found"]], val["labels"][val["found"]]
+    if config.people_cache:
+        # Real hands of the training people, both looks of the app's search; the tune people validate.
+        people = load_cache(config.people_cache)["hands"]
+        looks = [(people["points"], people["found"]), (people["second"], ~np.isnan(people["second"]).any((1, 2)))]
+        train_people = people["role"] == "train"
+        canon = [np.concatenate([group] + [np.stack([normalise_landmarks(p) for p in points[seen & train_people
+                                                     & (people["label"] == c)]]) for points, seen in looks])
+                 for c, group in enumerate(canon)]
+        tune = (people["role"] == "tune") & people["found"]
+        val_points, val_labels = people["points"][tune], people["label"][tune]
+        print("landmarks per class with the real training people:", [len(group) for group in canon])
     if config.limit:
         canon = [group[: max(2, config.limit // 3)] for group in canon]
     size = config.samples_per_epoch or (96 if config.dry_run else 9000)
-    train_set = LandmarkSamples(canon, size, config.seed, config.tilt)
+    train_set = LandmarkSamples(canon, size, config.seed, config.tilt, config.edge_on)
     # Validation: photos where MediaPipe found a hand (the others are the image models' job).
-    index = np.flatnonzero(val["found"])[: config.limit or None]
-    features = torch.from_numpy(np.stack([landmark_features(val["points"][i]) for i in index]))
-    return train_set, TensorDataset(features, torch.as_tensor(val["labels"][index]))
+    index = np.arange(len(val_labels))[: config.limit or None]
+    features = torch.from_numpy(np.stack([landmark_features(val_points[i]) for i in index]))
+    return train_set, TensorDataset(features, torch.as_tensor(val_labels[index]))
 
 
 # ---------------------------------------------------------------- main
@@ -362,7 +415,7 @@ def train(config: TrainConfig) -> dict:
     probs, labels = predict(trained, val_loader, dry_run=config.dry_run)
     seconds = time.perf_counter() - began
     accuracy = float((probs.argmax(1) == labels).float().mean())
-    print(f"{config.model}/{config.regime}: subhih accuracy {accuracy:.4f} on {len(labels)} photos, {seconds:.0f}s")
+    print(f"{config.model}/{config.regime}: {'tune people' if config.people_cache else 'subhih'} accuracy {accuracy:.4f} on {len(labels)} photos, {seconds:.0f}s")
     if config.dry_run:
         return {"accuracy": accuracy, "seconds": seconds}
     out = Path(config.out) if config.out else default_out(config)
@@ -389,6 +442,10 @@ def make_card(config: TrainConfig, accuracy: float, count: int, history, seconds
         command += f" --tilt {config.tilt:g}"
     if config.degraded_cache:
         command += f" --degraded-cache {config.degraded_cache}"
+    if config.people_cache:
+        command += f" --people-cache {config.people_cache}"
+    if config.edge_on:
+        command += f" --edge-on {config.edge_on:g}"
     return {
         "name": f"rps_{config.model}" + ("" if config.regime == "masked" else f"_{config.regime}"),
         "architecture": architecture[config.model],
@@ -401,16 +458,23 @@ def make_card(config: TrainConfig, accuracy: float, count: int, history, seconds
                     "composite": "none at test time: centre square of the whole image"}[config.regime]
         if config.model != "landmarks" else "not applicable (landmarks)",
         "regime": config.regime,
-        "metrics": {"subhih_accuracy": round(accuracy, 4), "subhih_images": count,
+        "metrics": {"validated_on": "rps.people 'tune' people" if config.people_cache else "SubhiH",
+                    "subhih_accuracy" if not config.people_cache else "tune_people_accuracy": round(accuracy, 4),
+                    "subhih_images" if not config.people_cache else "tune_people_images": count,
                     "history": [asdict(h) for h in history]},
         "data": {"train": "drgfreeman rps-cv green-screen hands (CC BY-SA 4.0), composited on procedural "
                           "backgrounds" if config.regime != "plain" else "drgfreeman rps-cv, as they are",
-                 "validation": "SubhiH HandsDataset crops (Apache-2.0)",
+                 "validation": "rps.people 'tune' people (SubhiH sessions, Apache-2.0; Sign Language Digits Dataset "
+                               "students, Apache-2.0)" if config.people_cache else "SubhiH HandsDataset crops (Apache-2.0)",
                  "extra": f"real photos from {config.extra_dir}" if config.extra_dir and config.model == "landmarks"
                  else "none",
                  "degraded": (f"{'MediaPipe landmarks' if config.model == 'landmarks' else 'the app crops'} of badly "
                               f"photographed drgfreeman copies ({config.degraded_cache}, python -m rps.cache --degraded)")
-                 if config.degraded_cache else "none"},
+                 if config.degraded_cache else "none",
+                 "real": ("hands of the rps.people 'train' people (SubhiH training sessions, Apache-2.0; Sign Language "
+                          "Digits Dataset students, Apache-2.0), MediaPipe's landmarks" +
+                          ("" if config.model == "landmarks" else ", crops changed by rps.augment.real_photo_variant") +
+                          "; epochs validated on the 'tune' people") if config.people_cache else "none"},
         "epochs": config.epochs,
         "seed": config.seed,
         "train_command": command,
@@ -442,6 +506,10 @@ def parse_args(argv=None) -> TrainConfig:
     parser.add_argument("--degraded-cache", default=None, help="also learn from badly photographed training hands "
                         "(runs/rps_landmarks_degraded.npz from python -m rps.cache --degraded 2): the landmarks model from "
                         "their landmarks, image models (masked) from the crops the app makes of them")
+    parser.add_argument("--people-cache", default=None, help="also learn from the real hands of the rps.people "
+                        "'train' people (runs/rps_people.npz from python -m rps.people cache); validate on 'tune' people")
+    parser.add_argument("--edge-on", type=float, default=0.0,
+                        help=f"landmarks: share of samples turned up to {EDGE_ON_TILT:g} degrees out of the image plane")
     parser.add_argument("--dry-run", action="store_true", help="one batch of one epoch, write nothing")
     args = parser.parse_args(argv)
     return TrainConfig(model=args.model, regime=args.regime, epochs=args.epochs, batch_size=args.batch_size,
@@ -449,7 +517,7 @@ def parse_args(argv=None) -> TrainConfig:
                        cache=args.cache, out=args.out, work_dir=args.work_dir, samples_per_epoch=args.samples_per_epoch,
                        freeze_stages=args.freeze_stages, variants=args.variants, tilt=args.tilt,
                        hard=args.hard, fallback=args.fallback, extra_dir=args.extra_dir,
-                       degraded_cache=args.degraded_cache)
+                       degraded_cache=args.degraded_cache, people_cache=args.people_cache, edge_on=args.edge_on)
 
 
 def main(argv=None) -> None:

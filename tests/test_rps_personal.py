@@ -17,7 +17,7 @@ from rps import personal
 from rps.personal import PersonalReader, classify_personal, hand_features, teach
 
 SESSION = "2"  # one person, indoors (see benchmarks/personal_rps.py for how sessions are found)
-# Scissors the shipped ensemble calls rock (0.81 calibrated).
+# Scissors the ensemble before issue 20 called rock (0.81 calibrated); read right since.
 HARD_SCISSORS = "scissors/train__2_pic00361__355_194.jpg"
 
 
@@ -60,10 +60,12 @@ def test_counts_per_gesture_and_clean_names(taught_reader):
             personal.clean_label(bad)
 
 
-def test_taught_examples_fix_a_photo_the_shipped_model_misreads(taught_reader):
+def test_taught_examples_keep_a_once_misread_photo_right(taught_reader):
+    # The models before issue 20 read this scissors as rock; those trained with real hands read it (and every other
+    # SubhiH photo) right, so no SubhiH photo is left for "taught examples fix a misread". They must not break it.
     hard = shared_path("rps", "subhih", *HARD_SCISSORS.split("/"))
     shipped = classify_personal(hard, reader=None)
-    assert top(shipped.probabilities) == "rock", "the shipped model now reads this photo right: pick another"
+    assert top(shipped.probabilities) == "scissors"
     assert "not taught any examples" in shipped.message
     reading = classify_personal(hard, reader=taught_reader)
     assert top(reading.probabilities) == "scissors", reading.probabilities
