@@ -1,6 +1,7 @@
 """The "How it was made" tab: tables and figures read from files the project's own commands write.
 
 The page (`results_page()`, shown by `results_tab()`) is assembled at start-up from:
+  - benchmarks/results/rps_people.md      written by `python -m rps.evaluate_people`
   - benchmarks/results/rps_eval.md        written by `python -m rps.evaluate`
   - benchmarks/results/digits_drawn.md    written by `python -m benchmarks.drawn_digits`
   - benchmarks/results/personal_rps.md    written by `python -m benchmarks.personal_rps`
@@ -98,10 +99,16 @@ def results_page() -> list[Block]:
     """Everything the "How it was made" tab shows, in order."""
     blocks = [Block("## How it was made\nEvery table and figure here is read from files the project's commands "
                     "write; each says which command. Figures: `python -m benchmarks.figures`.")]
-    blocks.append(Block("### Rock / paper / scissors\nTrained only on green-screen studio photos (drgfreeman); "
-                        "measured on 1,063 photos of other people in their own rooms (SubhiH). The original "
-                        "student project reached 0.45 (LeNet) and 0.70 (VGG16)."))
-    blocks.append(section_from("rps_eval.md", "python -m rps.evaluate", "Accuracy on real rooms", [0, 1]))
+    blocks.append(Block("### Rock / paper / scissors\nThe landmarks model and EfficientNet-Lite0 learn from "
+                        "green-screen studio photos (drgfreeman) and from the real hands of the *training* people "
+                        "(`rps/people.py`); every figure below is per person, and *validation* people are never "
+                        "tuned on. The original student project reached 0.45 (LeNet) and 0.70 (VGG16) on real photos."))
+    blocks.append(section_from("rps_people.md", "python -m rps.evaluate_people",
+                               "Real people, person by person (mean / worst person), and real photos without a hand",
+                               [0, 1]))
+    blocks.append(Block("How far masking the background got models trained on green-screen photos alone, before "
+                        "they also learnt from real hands (SubhiH's 1,063 photos):"))
+    blocks.append(section_from("rps_eval.md", "python -m rps.evaluate", "Green-screen training only, on real rooms", [0, 1]))
     blocks += figure_blocks("rps")
     blocks.append(section_from("personal_rps.md", "python -m benchmarks.personal_rps",
                                "Teach it your hand: a few photos per person", [0, 1]))
