@@ -295,6 +295,7 @@ def markdown(rows, gesture_rows, evidence, args, seconds: float, load: str, time
         "Targets (validation people, k = 5): mean ≥ 0.99, worst person ≥ 0.97, nobody worse than shipped.", "",
         *person_lines(rows), "",
         f"Reader constants (rps/personal.py): LANDMARK_WEIGHT {personal.LANDMARK_WEIGHT}, MARGIN {personal.MARGIN}, "
+        f"NEW_GESTURE_MARGIN {personal.NEW_GESTURE_MARGIN}, "
         f"WIDTH {personal.WIDTH}, FLOOR {personal.FLOOR}, TRUST_HALF {personal.TRUST_HALF}, SCALE {personal.SCALE}.",
         "", "## What MARGIN is chosen from (train and tune people, k = 5, distances alone)", "",
         f"{evidence['reads']} reads; the nearest examples were of a wrong gesture {evidence['wrong']} times, and then "
