@@ -1,4 +1,4 @@
-"""The personal reader (rps/personal.py) on real photos of one SubhiH session: taught examples, new gestures, expiry.
+"""The personal reader (rps/personal.py) on real photos of SubhiH sessions: taught examples, the margin, new gestures, expiry.
 
 Photos run through MediaPipe and the shipped EfficientNet-Lite0 like in the app (about 0.1 s each); the
 features of each photo are computed once per module.
