@@ -1,4 +1,4 @@
-"""The personal reader (rps/personal.py) on real photos of one SubhiH session: taught examples, new gestures, expiry.
+"""The personal reader (rps/personal.py) on real photos of SubhiH sessions: taught examples, the margin, new gestures, expiry.
 
 Photos run through MediaPipe and the shipped EfficientNet-Lite0 like in the app (about 0.1 s each); the
 features of each photo are computed once per module.
@@ -21,12 +21,12 @@ SESSION = "2"  # one person, indoors (see benchmarks/personal_rps.py for how ses
 HARD_SCISSORS = "scissors/train__2_pic00361__355_194.jpg"
 
 
-def session_photos(gesture: str, count: int, skip: str = "") -> list[Path]:
-    """The first `count` photos of `gesture` in the session, one per source picture, not `skip`'s picture."""
+def session_photos(gesture: str, count: int, skip: str = "", session: str = SESSION) -> list[Path]:
+    """The first `count` photos of `gesture` in `session`, one per source picture, not `skip`'s picture."""
     folder = shared_path("rps", "subhih", gesture)
     chosen, pictures = [], set()
     skipped_picture = Path(skip).name.split("__")[1] if skip else None
-    for path in sorted(folder.glob(f"*__{SESSION}_pic*.jpg")):
+    for path in sorted(folder.glob(f"*__{session}_pic*.jpg")):
         picture = path.name.split("__")[1]
         if picture in pictures or picture == skipped_picture:
             continue
@@ -34,7 +34,7 @@ def session_photos(gesture: str, count: int, skip: str = "") -> list[Path]:
         chosen.append(path)
         if len(chosen) == count:
             break
-    assert len(chosen) == count, f"session {SESSION} has fewer than {count} {gesture} pictures"
+    assert len(chosen) == count, f"session {session} has fewer than {count} {gesture} pictures"
     return chosen
 
 
@@ -130,3 +130,27 @@ def test_a_session_keeps_at_most_max_examples(monkeypatch):
         reader.add("paper", features)
     reader.forget()
     assert len(reader) == 0
+
+
+def test_examples_that_are_not_clearly_nearer_leave_the_shipped_answer():
+    # Another person (SubhiH session 16, who shows no scissors), 5 fists and 5 open hands taught. This fist is far
+    # from all of them (distance 1.3): the old blend pushed both taught gestures down and handed the photo to the
+    # untaught scissors; now scissors is not clearly nearer than rock, so the shipped model's rock stands.
+    reader = PersonalReader()
+    for gesture in ("rock", "paper"):
+        for path in session_photos(gesture, 5, session="16"):
+            teach(reader, path, gesture)
+    reading = classify_personal(shared_path("rps", "subhih", "rock", "train__16_pic00028__614_294.jpg"), reader=reader)
+    assert top(reading.probabilities) == "rock", reading.probabilities
+    assert "not clearly nearer than rock" in reading.message
+
+
+def test_clearly_nearer_examples_overrule_the_shipped_answer():
+    # A photo taught under a new name is at distance 0 from its own example: clearly nearer than anything, so the
+    # new name wins over the shipped model's rock.
+    photo = session_photos("rock", 1)[0]
+    reader = PersonalReader()
+    teach(reader, photo, "my fist")
+    reading = classify_personal(photo, reader=reader)
+    assert top(reading.probabilities) == "my fist", reading.probabilities
+    assert personal.clearly_nearer(0.0, 1.0) and not personal.clearly_nearer(0.9, 1.0)
