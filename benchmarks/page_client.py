@@ -37,6 +37,7 @@ class PageVisitor:
         self.session_hash = uuid.uuid4().hex[:11]
         self.replicas: list[str] = []
         self.dependencies: list[dict] = []
+        self.components: list[dict] = []
 
     def close(self) -> None:
         self.http.close()
@@ -54,6 +55,11 @@ class PageVisitor:
         config = self._note(self.http.get("config"))
         config.raise_for_status()
         self.dependencies = config.json()["dependencies"]
+        self.components = config.json()["components"]
+
+    def initial_value(self, elem_id: str):
+        """The value a component of the page starts with (e.g. a Dropdown's default choice)."""
+        return next(c["props"].get("value") for c in self.components if c.get("props", {}).get("elem_id") == elem_id)
 
     def fn_index(self, api_name: str) -> int:
         for dependency in self.dependencies:
