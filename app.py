@@ -19,6 +19,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry; must
 import gradio as gr
 
 from common.runtime import limit_malloc_arenas
+from common.sessions import expire_idle_sessions
 from mnist import predict as digits
 from rps import predict as hands
 from ui import digits as digits_page
@@ -50,6 +51,7 @@ def build_demo() -> gr.Blocks:
         demo.unload(live_page.release_live_camera)
     # The model endpoints share two CPU-bound workers; the queue caps waiting requests instead of piling up.
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=2)
+    expire_idle_sessions(demo)  # Gradio never frees a session (~180 KB each); see common/sessions.py
     return demo
 
 

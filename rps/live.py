@@ -232,6 +232,15 @@ class LiveReaders:
             gone.append(next(v for v in self._readers if v not in gone and v != keep))
         return [self._readers.pop(v) for v in gone]
 
+    def has_room(self, visitor: str, streaming_seconds: float = 5.0) -> bool:
+        """Whether `visitor` may stream now: they have a reader, or fewer than `capacity` visitors sent a frame in
+        the last `streaming_seconds` (a reader idle that long is the least recently used, and `get` replaces it)."""
+        with self._lock:
+            if visitor in self._readers:
+                return True
+            recent = time.monotonic() - streaming_seconds
+            return sum(reader.last_used >= recent for reader in self._readers.values()) < self.capacity
+
     def latest(self, visitor: str) -> LiveAnswer | None:
         reader = self._readers.get(visitor)
         return reader.latest if reader is not None else None

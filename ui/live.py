@@ -11,7 +11,12 @@ from ui.errors import friendly_errors
 LIVE_READERS = live.LiveReaders()
 LIVE_FRAME_SECONDS = 0.07  # the page sends a frame this often; the server reads the newest and drops the rest
 LIVE_TIME_LIMIT = 600      # a stream holds a worker; after 10 minutes the camera must be started again
-LIVE_STREAMS = LIVE_READERS.capacity  # visitors streaming at once (8); more wait in the queue
+LIVE_STREAMS = LIVE_READERS.capacity  # visitors streaming at once (8); more are told so, each frame, until one stops
+BUSY_MESSAGE = (f"**The live camera is busy**: {LIVE_STREAMS} people are using it on this server right now. "
+                "Keep the camera on and it starts by itself as soon as one stops; meanwhile you can play with a photo.")
+# Streams beyond the pool's capacity must reach the handler to be told "busy" rather than wait silently in the
+# queue; the pool, not the queue, bounds the real work (a refused frame costs a JPEG decode).
+LIVE_STREAM_SLOTS = 2 * LIVE_STREAMS
 HELP = """**Live.** Start the camera: the hand is tracked from frame to frame and read by the landmarks model
 (the fastest; about 1 ms after MediaPipe's ~12 ms a frame). A gesture is named only once it is held steady."""
 
@@ -22,6 +27,8 @@ def read_live_frame(frame, mask: bool, request: gr.Request):
     previous one is read are skipped."""
     if frame is None:
         return gr.skip(), gr.skip(), gr.skip()
+    if not LIVE_READERS.has_room(request.session_hash):  # say so, rather than a camera that shows nothing
+        return None, BUSY_MESSAGE, live.picture_html(None)
     answer = LIVE_READERS.read_frame(request.session_hash, frame, mask=mask)
     if answer is None:
         return gr.skip(), gr.skip(), gr.skip()
@@ -55,6 +62,6 @@ def live_section(mask) -> gr.Markdown:
                 seen = gr.HTML(live.picture_html(None), label="What the model saw", elem_id="rps-live-seen")
         gr.Markdown(HELP)
     camera.stream(read_live_frame, [camera, mask], [held, sentence, seen], stream_every=LIVE_FRAME_SECONDS,
-                  time_limit=LIVE_TIME_LIMIT, concurrency_limit=LIVE_STREAMS, concurrency_id="live",
+                  time_limit=LIVE_TIME_LIMIT, concurrency_limit=LIVE_STREAM_SLOTS, concurrency_id="live",
                   show_progress="hidden", api_visibility="private")
     return by_camera
