@@ -51,7 +51,8 @@ def build_demo() -> gr.Blocks:
         demo.unload(live_page.release_live_camera)
     # The model endpoints share two CPU-bound workers; the queue caps waiting requests instead of piling up.
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=2)
-    expire_idle_sessions(demo)  # Gradio never frees a session (~180 KB each); see common/sessions.py
+    # Gradio never frees a session (~180 KB each), and the live pool frees idle readers only when someone streams.
+    expire_idle_sessions(demo, also=[live_page.LIVE_READERS.drop_idle])
     return demo
 
 

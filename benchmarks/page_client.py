@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import threading
 import uuid
 from pathlib import Path
 
@@ -56,6 +57,17 @@ class PageVisitor:
         config.raise_for_status()
         self.dependencies = config.json()["dependencies"]
         self.components = config.json()["components"]
+        # The page holds a heartbeat stream open; its end is how Gradio knows the tab closed (the unload event).
+        threading.Thread(target=self._heartbeat, daemon=True).start()
+
+    def _heartbeat(self) -> None:
+        try:
+            with self.http.stream("GET", f"gradio_api/heartbeat/{self.session_hash}",
+                                  timeout=httpx.Timeout(10.0, read=None)) as response:
+                for _ in response.iter_bytes():
+                    pass
+        except Exception:  # closed with the visitor
+            pass
 
     def initial_value(self, elem_id: str):
         """The value a component of the page starts with (e.g. a Dropdown's default choice)."""

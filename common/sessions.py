@@ -43,8 +43,9 @@ def drop_idle_sessions(holder, idle_seconds: float, most: int) -> int:
 
 
 def expire_idle_sessions(demo, idle_seconds: float = SESSION_IDLE_SECONDS, most: int = MOST_SESSIONS,
-                         every: float = 30.0) -> threading.Thread:
-    """Start the sweeper (a daemon thread) for `demo`; it reads demo.state_holder afresh each time (launch sets it)."""
+                         every: float = 30.0, also=()) -> threading.Thread:
+    """Start the sweeper (a daemon thread) for `demo`; it reads demo.state_holder afresh each time (launch sets it).
+    `also`: more per-visitor stores' sweeps (callables) to run on the same beat, e.g. a pool's drop_idle."""
     def sweep() -> None:
         while True:
             threading.Event().wait(every)
@@ -53,6 +54,11 @@ def expire_idle_sessions(demo, idle_seconds: float = SESSION_IDLE_SECONDS, most:
                 removed = drop_idle_sessions(holder, idle_seconds, most)
                 if removed:
                     log.info("dropped %d idle sessions; %d remain", removed, len(holder.session_data))
+            for sweep_store in also:
+                try:
+                    sweep_store()
+                except Exception:
+                    log.exception("sweeping %s failed", sweep_store)
 
     thread = threading.Thread(target=sweep, name="expire-idle-sessions", daemon=True)
     thread.start()

@@ -232,6 +232,15 @@ class LiveReaders:
             gone.append(next(v for v in self._readers if v not in gone and v != keep))
         return [self._readers.pop(v) for v in gone]
 
+    def drop_idle(self) -> int:
+        """Close the readers of visitors who sent no frame for `idle_seconds` (a tab closed without its unload
+        event reaching us); -> how many. `get` does this too, but only when someone streams."""
+        with self._lock:
+            stale = self._take_stale(keep=None)
+        for old in stale:
+            old.close()
+        return len(stale)
+
     def has_room(self, visitor: str, streaming_seconds: float = 5.0) -> bool:
         """Whether `visitor` may stream now: they have a reader, or fewer than `capacity` visitors sent a frame in
         the last `streaming_seconds` (a reader idle that long is the least recently used, and `get` replaces it)."""
