@@ -40,7 +40,7 @@ def nginx_binary() -> str | None:
 
 def nginx_config(listen: str, replicas: list[str], workdir: Path) -> str:
     """nginx.conf for `replicas` ("host:port") behind `listen` ("host:port"), temp files and logs in `workdir`."""
-    servers = "\n".join(f"        server {address} max_fails=0;" for address in replicas)
+    servers = "\n".join(f"        server {address};" for address in replicas)
     return TEMPLATE.read_text().replace("@WORKDIR@", str(workdir)).replace("@LISTEN@", listen) \
         .replace("@SERVERS@", servers).replace("@COOKIE@", COOKIE)
 
