@@ -92,6 +92,7 @@ class FramesStream:
     70 ms; the answers arrive on the session's SSE stream as `process_streaming` messages."""
 
     every = LIVE_FRAME_SECONDS
+    ends_with_completion = True  # the one stream event completes when the camera stops
 
     def __init__(self, visitor: PageVisitor, inputs: Inputs):
         self.visitor, self.inputs = visitor, inputs
@@ -128,6 +129,7 @@ class LandmarksEvents(FramesStream):
 
     every = 0.1
     event_name = "read_landmarks"
+    ends_with_completion = False  # one event per frame: each completes, the session's stream goes on
 
     def __init__(self, visitor: PageVisitor, inputs: Inputs):
         self.visitor, self.inputs = visitor, inputs
@@ -176,8 +178,7 @@ class LiveStream:
                 elif message.get("msg") == "process_completed" and not message.get("success", True):
                     self.errors.append(str((message.get("output") or {}).get("error"))[:200])
                 if message.get("msg") == "close_stream" or (message.get("msg") == "process_completed"
-                                                            and isinstance(self.protocol, FramesStream)
-                                                            and not isinstance(self.protocol, LandmarksEvents)):
+                                                            and self.protocol.ends_with_completion):
                     return
         except Exception as exc:  # a broken stream is an error of this visitor, counted
             self.errors.append(f"{type(exc).__name__}: {str(exc)[:160]}")
@@ -208,6 +209,5 @@ class LiveStream:
 
     @property
     def answers_per_second(self) -> float:
-        # the first second is the stream starting up (queue join, first frame), as a person sees it too
-        settled = [t for t in self.answers if self.answers and t - self.answers[0] >= 0]
-        return len(settled) / max(self.seconds, 1e-9)
+        """Over the whole stream, its start-up (queue join, first frame) included, as a person sees it."""
+        return len(self.answers) / max(self.seconds, 1e-9)
