@@ -166,22 +166,28 @@ class LiveStream:
         self.busy_message: str | None = None
         self.seconds = 0.0
 
-    def _listen(self) -> None:
-        try:
-            for message in self.visitor.messages():
-                if self.protocol.is_answer(message):
-                    self.answers.append(time.monotonic())
-                    data = (message.get("output") or {}).get("data") or []
-                    text = next((v for v in data if isinstance(v, str) and "busy" in v.lower()), None)
-                    if text:
-                        self.busy_message = text
-                elif message.get("msg") == "process_completed" and not message.get("success", True):
-                    self.errors.append(str((message.get("output") or {}).get("error"))[:200])
-                if message.get("msg") == "close_stream" or (message.get("msg") == "process_completed"
-                                                            and self.protocol.ends_with_completion):
-                    return
-        except Exception as exc:  # a broken stream is an error of this visitor, counted
-            self.errors.append(f"{type(exc).__name__}: {str(exc)[:160]}")
+    def _listen(self, done: threading.Event) -> None:
+        """Count answers on the session's event stream; reopen it while frames are still sent (with one event
+        per frame, Gradio closes a session's stream whenever none is pending)."""
+        while not done.is_set():
+            try:
+                for message in self.visitor.messages():
+                    if self.protocol.is_answer(message):
+                        data = (message.get("output") or {}).get("data") or []
+                        busy = next((v for v in data if isinstance(v, str) and "busy" in v.lower()), None)
+                        if busy:  # the server said why it is not reading this player's frames: not an answer
+                            self.busy_message = busy
+                        else:
+                            self.answers.append(time.monotonic())
+                    elif message.get("msg") == "process_completed" and not message.get("success", True):
+                        self.errors.append(str((message.get("output") or {}).get("error"))[:200])
+                    if message.get("msg") == "process_completed" and self.protocol.ends_with_completion:
+                        return
+                    if message.get("msg") == "close_stream":
+                        break
+            except Exception as exc:  # a broken stream is an error of this visitor, counted
+                self.errors.append(f"{type(exc).__name__}: {str(exc)[:160]}")
+                return
 
     def run(self, seconds: float, stop: threading.Event | None = None) -> None:
         stop = stop or threading.Event()
@@ -192,7 +198,8 @@ class LiveStream:
         except PageError as exc:
             self.errors.append(f"{type(exc).__name__}: {exc}")
             return
-        listener = threading.Thread(target=self._listen, daemon=True)
+        done = threading.Event()
+        listener = threading.Thread(target=self._listen, args=(done,), daemon=True)
         listener.start()
         next_send = time.monotonic()
         while time.monotonic() - began < seconds and not stop.is_set():
@@ -205,6 +212,7 @@ class LiveStream:
                 break
         self.seconds = time.monotonic() - began
         self.protocol.stop()
+        done.set()  # the stream ends by itself once the last answer is in
         listener.join(timeout=15)
 
     @property
