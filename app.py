@@ -18,7 +18,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry; must
 
 import gradio as gr
 
-from common.runtime import limit_malloc_arenas
+from common.runtime import limit_malloc_arenas, release_free_memory
 from common.sessions import expire_idle_sessions
 from mnist import predict as digits
 from rps import predict as hands
@@ -52,7 +52,7 @@ def build_demo() -> gr.Blocks:
     # The model endpoints share two CPU-bound workers; the queue caps waiting requests instead of piling up.
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=2)
     # Gradio never frees a session (~180 KB each), and the live pool frees idle readers only when someone streams.
-    expire_idle_sessions(demo, also=[live_page.LIVE_READERS.drop_idle])
+    expire_idle_sessions(demo, also=[live_page.LIVE_READERS.drop_idle, release_free_memory])
     return demo
 
 
