@@ -18,7 +18,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry; must
 
 import gradio as gr
 
-from common.runtime import limit_malloc_arenas
+from common.runtime import limit_malloc_arenas, release_free_memory
+from ui.sessions import expire_idle_sessions
 from mnist import predict as digits
 from rps import predict as hands
 from ui import digits as digits_page
@@ -47,6 +48,8 @@ def build_demo() -> gr.Blocks:
                 results_tab()
     # The model endpoints share two CPU-bound workers; the queue caps waiting requests instead of piling up.
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=2)
+    # Gradio never frees a session (~180 KB each); glibc keeps freed heap pages unless asked (common/runtime.py).
+    expire_idle_sessions(demo, also=[release_free_memory])
     return demo
 
 

@@ -37,6 +37,7 @@ def noop(*_inputs):
 
 
 def build_bench_demo() -> gr.Blocks:
+    from ui.sessions import expire_idle_sessions
     import app  # here, not at the top: load clients import free_port from this module without the models
 
     with gr.Blocks(analytics_enabled=False) as bench:
@@ -53,6 +54,7 @@ def build_bench_demo() -> gr.Blocks:
         rps_button.click(noop, [photo, mask, model], [label, message, seen_picture], api_name="noop_rps",
                          preprocess=False, concurrency_limit=2, concurrency_id="noop")
     bench.queue(max_size=app.QUEUE_SIZE, default_concurrency_limit=2)
+    expire_idle_sessions(bench)  # bench is the launched Blocks, not app.demo
     return bench
 
 

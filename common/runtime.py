@@ -1,7 +1,8 @@
 """Process-wide settings for serving on a small CPU machine.
 
-    from common.runtime import limit_malloc_arenas
+    from common.runtime import limit_malloc_arenas, release_free_memory
     limit_malloc_arenas()      # call once, early, before the server starts its worker threads
+    release_free_memory()      # now and then (app.py: on the session janitor's beat)
 """
 from __future__ import annotations
 
@@ -23,5 +24,18 @@ def limit_malloc_arenas(count: int = 2) -> bool:
         return False
     try:
         return bool(ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, count))
+    except (OSError, AttributeError):
+        return False
+
+
+def release_free_memory() -> bool:
+    """Give the C heap's free pages back to the system (glibc malloc_trim); return whether it released any.
+
+    Native libraries (MediaPipe graphs of live readers, OpenCV, PyTorch) free what they allocate, but glibc keeps
+    freed pages mapped at the heap's high-water mark, so RSS climbs in steps whenever many visitors overlap and
+    never comes down (benchmarks/results/soak.md). Trimming is cheap (milliseconds) when run every 30 s.
+    """
+    try:
+        return bool(ctypes.CDLL("libc.so.6").malloc_trim(0))
     except (OSError, AttributeError):
         return False

@@ -251,3 +251,28 @@ def test_without_webassembly_or_a_camera_the_page_says_so_and_photos_still_work(
             assert page.get_by_role("button", name="Start the camera").is_enabled()
     finally:
         no_camera.close()
+
+
+def test_a_server_that_stops_answering_is_said_in_words(playwright, app_url, tmp_path_factory):
+    """Overload: when the landmarks' answers stop coming (here every /component_server call is held back, as a
+    swamped server would), the page says the server is busy instead of showing a frozen gesture without a word."""
+    clip = camera_clip(tmp_path_factory, (("paper", 3.0),), "busy.y4m")
+    browser = launch_chromium(playwright, [*FAKE_CAMERA_ARGS, f"--use-file-for-fake-video-capture={clip}"])
+    try:
+        page = open_rps(browser, app_url)
+        start_camera(page)
+        held_back = []
+        page.route("**/component_server/**", lambda route: held_back.append(route))   # never answered
+        with step(page, "server-busy", "live"):
+            page.wait_for_function("() => document.querySelector('#rps-camera .rps-cam-sentence')"
+                                   ".innerText.includes('busy')")
+            assert held_back, "the page sent nothing while the camera ran"
+            assert "server is busy" in sentence(page)
+        page.unroute("**/component_server/**")
+        for route in held_back:
+            route.continue_()
+        with step(page, "server-back", "live"):
+            page.wait_for_function("() => !document.querySelector('#rps-camera .rps-cam-sentence')"
+                                   ".innerText.includes('busy')")
+    finally:
+        browser.close()

@@ -39,6 +39,9 @@ let lastSent = 0;
 // next frame), but at most MAX_IN_FLIGHT at once; an answer older than one already shown is dropped.
 const MAX_IN_FLIGHT = 3;
 let inFlight = 0;
+// When the server has answered nothing for this long while messages wait, the page says why the gesture stands still.
+const BUSY_AFTER_MS = 2000;
+let lastAnswerAt = 0;
 let sentCount = 0;
 let shownCount = 0;
 const stats = { detectMs: 0, drawn: 0, hands: 0, sent: 0, answers: 0, bytes: 0, started: 0, windowStart: 0, windowFrames: 0 };
@@ -102,6 +105,7 @@ async function start() {
     state.id = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2));
     Object.assign(stats, { detectMs: 0, drawn: 0, hands: 0, sent: 0, answers: 0, bytes: 0, started: performance.now(),
       windowStart: performance.now(), windowFrames: 0 });
+    lastAnswerAt = performance.now();
     root.dataset.state = 'on';
     stopButton.hidden = false;
     showHeld(null);
@@ -148,6 +152,9 @@ function onFrame() {
       draw(hand);
       countFrame(now, hand);
       if (now - lastSent >= SEND_GAP_MS && inFlight < MAX_IN_FLIGHT) send(hand, now);
+      else if (inFlight >= MAX_IN_FLIGHT && now - lastAnswerAt > BUSY_AFTER_MS) {
+        say('The server is busy right now: the gesture updates as soon as it answers.', true);
+      }
     }
   } catch (error) {
     console.error(error);
@@ -221,6 +228,7 @@ async function send(hand, now) {
     const answer = await server.read_landmarks(message);
     if (!stream || message.camera !== state.id || number < shownCount) return;   // stopped, or overtaken
     shownCount = number;
+    lastAnswerAt = performance.now();
     stats.answers += 1;
     state.answer = answer;
     if (answer.error) { say(answer.error, true); return; }
