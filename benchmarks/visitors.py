@@ -1,7 +1,7 @@
 """The four kinds of visitor, as the page makes their requests (benchmarks/page_client.py): for the capacity ramp
 (benchmarks/capacity.py) and the soak (benchmarks/soak.py).
 
-    drawer       draws a digit: uploads the canvas PNG and reads it (classify_digit)
+    drawer       draws a digit: the pad's 224 px snapshot to its read_drawing, as the page does (ui/digit_pad.py)
     photo        takes a hand photo: uploads it and reads it (classify_rps, mask on, default model)
     teacher      teaches a gesture (teach_rps), then reads a photo with the model "personal"
     live         plays the camera: its hand's 21 landmarks ~10 times a second, as the page sends them (LiveStream)
@@ -22,10 +22,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.page_client import PageVisitor
+from benchmarks.page_client import PageError, PageVisitor
 
 KINDS = ("live", "photo", "drawer", "teacher")
-LIVE_SEND_SECONDS = 0.1  # ui.camera.SEND_EVERY_MS: how often the page sends the landmarks
+LIVE_SEND_SECONDS = 0.09  # the page sends on a camera frame >= 80 ms after the last: 10 (30 fps) to 12.5 (25 fps) a second
 
 
 @dataclass
@@ -75,8 +75,31 @@ def timed_read(visitor: PageVisitor, path: Path, event: str, data) -> float:
 
 
 def drawer_turn(visitor: PageVisitor, inputs: Inputs, rng: random.Random) -> list[float]:
-    return [timed_read(visitor, rng.choice(inputs.digits), "classify_digit",
-                       lambda drawing: [{"background": None, "layers": [], "composite": drawing}])]
+    """One drawing read as the page reads it: its snapshot POSTed to the pad's server function (no upload, no queue)."""
+    began = time.monotonic()
+    pad = visitor.component_id("digit-pad")
+    visitor.turns = getattr(visitor, "turns", 0) + 1
+    answer = visitor.server_function(pad, "read_drawing", {"version": visitor.turns,
+                                                           "image": pad_snapshot(rng.choice(inputs.digits))})
+    if not isinstance(answer, dict) or "error" in answer or answer.get("version") != visitor.turns:
+        raise PageError(f"the pad's read failed: {str(answer)[:160]}")
+    return [time.monotonic() - began]
+
+
+def pad_snapshot(path: Path) -> str:
+    """The drawing as the pad sends it: its canvas at SEND_SIDE px, a PNG data URL (ui/digit_pad.py)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from ui.digit_pad import SEND_SIDE
+    canvas = Image.new("RGB", (800, 800), "white")
+    drawing = Image.open(path).convert("RGBA")
+    canvas.paste(drawing, mask=drawing)
+    buffer = io.BytesIO()
+    canvas.resize((SEND_SIDE, SEND_SIDE), Image.LANCZOS).save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def photo_turn(visitor: PageVisitor, inputs: Inputs, rng: random.Random) -> list[float]:
