@@ -12,7 +12,7 @@ takes the slot. The server's RSS is sampled every 2 s.
 
 Pass: RSS growth over the second half < 50 MB (median of the last minute minus the median of the minute around
 the midpoint: single samples jump with the allocator) and 0 errors. The stores' sizes over time show each one
-released: Gradio sessions (common/sessions.py drops them after SESSION_IDLE_SECONDS; the soak sets `--session-idle`
+released: Gradio sessions (ui/sessions.py drops them after SESSION_IDLE_SECONDS; the soak sets `--session-idle`
 so that several expiries happen within the run), session State values (time_to_live), the live readers pool
 (rps/live.py), the sketch blob store (ui/digits.py), Gradio's per-session queue bookkeeping and its upload cache.
 """
