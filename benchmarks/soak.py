@@ -7,14 +7,14 @@
 The app runs as its own process (`python -m benchmarks.soak --serve`: app.py's page, launched as app.py does,
 plus a thread that writes the size of every per-visitor store every 10 s). `--visitors` slots each admit one
 visitor at a time, of a random kind (benchmarks/visitors.py: live, photo, drawer, teacher); a visitor opens the
-page, reads a few times with pauses (or streams the camera 10-30 s) and leaves, and a new one (a new session)
+page, reads a few times with pauses (or plays the camera 10-30 s) and leaves, and a new one (a new session)
 takes the slot. The server's RSS is sampled every 2 s.
 
 Pass: RSS growth over the second half < 50 MB (median of the last minute minus the median of the minute around
 the midpoint: single samples jump with the allocator) and 0 errors. The stores' sizes over time show each one
 released: Gradio sessions (ui/sessions.py drops them after SESSION_IDLE_SECONDS; the soak sets `--session-idle`
-so that several expiries happen within the run), session State values (time_to_live), the live readers pool
-(rps/live.py), the sketch blob store (ui/digits.py), Gradio's per-session queue bookkeeping and its upload cache.
+so that several expiries happen within the run), session State values (time_to_live), the camera's held gestures
+(ui/camera.py), Gradio's per-session queue bookkeeping and its upload cache.
 """
 from __future__ import annotations
 
