@@ -22,7 +22,6 @@ Why a stability filter: a hand changing shape passes through in-between poses th
 from __future__ import annotations
 
 import argparse
-import contextlib
 import threading
 import time
 from collections import OrderedDict, deque
@@ -30,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from common.runtime import one_torch_thread
 from rps.data import CLASSES
 
 LIVE_MODEL = "landmarks"
@@ -95,21 +95,6 @@ def steady_sentence(steady: str | None) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ one camera
-@contextlib.contextmanager
-def one_torch_thread():
-    """Run torch on the calling thread only, for this block. The live model is a tiny MLP: with torch's default
-    two OpenMP threads it took 28 ms a frame on the busy 2-core machine (spinning threads waiting for a core),
-    with one 1.2 ms. With torch's OpenMP backend the setting is per calling thread, so other requests keep theirs."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def read_points(points: np.ndarray | None) -> dict[str, float] | None:
     """The landmarks model's calibrated probabilities for one hand's 21 x 3 landmarks (None: no hand)."""
     if points is None:

@@ -29,8 +29,8 @@ import numpy as np
 from PIL import Image
 
 from common.errors import ModelFileError, UserInputError
+from common.runtime import one_torch_thread
 from mnist import predict as digits
-from rps.live import one_torch_thread
 
 STATIC = Path(__file__).resolve().parent / "static"
 CANVAS_SIDE = 560          # the canvas's own pixels (it is shown at any size, always square)
