@@ -92,10 +92,11 @@ def card_metric(path: Path, key: str) -> float | None:
     return json.loads(path.read_text())["metrics"].get(key)
 
 
-def report(rows: list[tuple], started: str) -> str:
+def report(rows: list[tuple], started: str, command: str) -> str:
     lines = [f"# Training time of every shipped model, from scratch ({started}, {os.cpu_count()} CPU cores)", "",
-             "Command: `python -m benchmarks.train_times`. Each step in its own process, one after another, with",
-             "empty caches. The rps models also need the MediaPipe landmark cache (`rps_cache`), made once for",
+             f"Command: `{command}`. Each step in its own process, one after another, with",
+             "empty caches; `mnist_cnn` is the shipped recipe's two seeds side by side (one core each), then",
+             "`mnist.average`. The rps models also need the MediaPipe landmark cache (`rps_cache`), made once for",
              "all three; *from nothing* adds its minutes to each.", "",
              "| step | minutes | from nothing | accuracy of this run | shipped model | measured on |",
              "|---|---|---|---|---|---|"]
@@ -128,7 +129,7 @@ def main() -> None:
                 retrained = card_metric(folder / f"{name}.json", key)
                 shipped = card_metric(ROOT / "checkpoints" / f"{name}.json", key)
             rows.append((name, seconds, retrained, shipped, measure or ""))
-    text = report(rows, started)
+    text = report(rows, started, " ".join(["python -m benchmarks.train_times", *sys.argv[1:]]))
     print(text)
     Path(args.out).write_text(text)
 
