@@ -103,6 +103,24 @@ def held_at(shown: list, t: float) -> str | None:
     return answer
 
 
+def delay_parts(frames: list, replies: list, truth: list[str]) -> dict[str, list[float]]:
+    """For each whole hand segment: from its first frame shown to the first frame the page sent that read as the
+    new gesture ("seen"), that frame's answer arriving ("answered"), and the first answer holding it ("held")."""
+    parts = {"seen": [], "answered": [], "held": [], "round trip": [r[1] - r[4] for r in replies]}
+    for start, end, gesture in segments_shown(frames, truth)[1:-1]:
+        if gesture == "no hand":
+            continue
+        mine = [r for r in replies if start <= r[0] < end]
+        read = next((r for r in mine if r[2] == gesture), None)
+        held = next((r for r in mine if r[3] == gesture), None)
+        if read is None or held is None:
+            continue
+        parts["seen"].append(read[0] - start)
+        parts["answered"].append(read[1] - start)
+        parts["held"].append(held[1] - start)
+    return parts
+
+
 def score(frames: list, shown: list, truth: list[str]) -> dict:
     """Gesture -> held delays, right segments, and throws held without a hand, from the two page logs."""
     segments = segments_shown(frames, truth)[1:-1]      # whole segments only
@@ -150,6 +168,7 @@ def run(seconds: float, clip_path: Path, truth: list[str]) -> dict:
             wall, cpu = time.monotonic() - began, cpu_seconds(server.pid) - cpu_began
             frames = page.evaluate("() => window.__frames")
             shown = page.evaluate("() => window.rpsCamera.shown()")
+            replies = page.evaluate("() => window.rpsCamera.replies()")
             page.screenshot(path=str(ROOT / "artifacts" / "live_camera.png"))
             # The same server, warm, with the page open and its camera stopped: what it costs without a visitor.
             page.get_by_role("button", name="Stop the camera").click()
@@ -166,6 +185,7 @@ def run(seconds: float, clip_path: Path, truth: list[str]) -> dict:
     frames = [f for f in frames if f[0] >= start_ms]
     shown = [s for s in shown if s[0] <= t1]
     result = score(frames, shown, truth)
+    result["parts"] = delay_parts(frames, replies, truth)
     result.update({
         "fps_drawn": (z["drawn"] - a["drawn"]) / window,
         "camera_fps": len(frames) / window,
@@ -177,6 +197,10 @@ def run(seconds: float, clip_path: Path, truth: list[str]) -> dict:
         "load": (load_before, os.getloadavg()[0]),
     })
     return result
+
+
+def median_of(values: list[float]) -> str:
+    return f"{statistics.median(values):.0f}" if values else "n/a"
 
 
 def report(r: dict, command: str) -> str:
@@ -206,6 +230,10 @@ def report(r: dict, command: str) -> str:
         f"Load average {r['load'][0]:.1f} → {r['load'][1]:.1f} on 2 cores shared with other work "
         "(MediaPipe in the page and the server compete for them; a quiet machine is faster).",
         f"Delays (ms): {', '.join(f'{d:.0f}' for d in delays)}.",
+        "Where a new gesture's delay goes (median ms from its first frame shown): the first frame read as it sent "
+        f"{median_of(r['parts']['seen'])}, its answer back {median_of(r['parts']['answered'])}, "
+        f"the answer holding it {median_of(r['parts']['held'])}; a message's round trip (sent to answer on the page) "
+        f"{median_of(r['parts']['round trip'])}.",
         "",
         f"Command: `{command}`.",
     ]

@@ -45,7 +45,7 @@ let lastAnswerAt = 0;
 let sentCount = 0;
 let shownCount = 0;
 const stats = { detectMs: 0, drawn: 0, hands: 0, sent: 0, answers: 0, bytes: 0, started: 0, windowStart: 0, windowFrames: 0 };
-const state = { id: null, held: null, answer: null, lastSentHand: null, shown: [] };
+const state = { id: null, held: null, answer: null, lastSentHand: null, shown: [], replies: [] };
 
 function say(text, problem = false) {
   sentence.textContent = text;
@@ -224,6 +224,7 @@ async function send(hand, now) {
   state.lastSentHand = message;
   stats.sent += 1;
   stats.bytes += JSON.stringify(message).length;
+  const sentAt = performance.now();
   try {
     const answer = await server.read_landmarks(message);
     if (!stream || message.camera !== state.id || number < shownCount) return;   // stopped, or overtaken
@@ -231,6 +232,7 @@ async function send(hand, now) {
     lastAnswerAt = performance.now();
     stats.answers += 1;
     state.answer = answer;
+    logReply(now, sentAt, answer);
     if (answer.error) { say(answer.error, true); return; }
     if (answer.held !== state.held) showHeld(answer.held);
     say(answer.sentence);
@@ -240,6 +242,14 @@ async function send(hand, now) {
   } finally {
     inFlight -= 1;
   }
+}
+
+// For benchmarks/live_camera.py, which splits the delay from a new gesture to its answer into its parts: when the
+// frame was seen, when its answer came, what that frame alone read as, what was held then, and when it was sent.
+function logReply(seenAt, sentAt, answer) {
+  const frame = answer.frame ? Object.keys(answer.frame).reduce((a, b) => (answer.frame[a] >= answer.frame[b] ? a : b)) : null;
+  state.replies.push([seenAt, performance.now(), frame, answer.held, sentAt]);
+  if (state.replies.length > 2000) state.replies.splice(0, 1000);
 }
 
 function frameCanvas(maxSide) {
@@ -260,6 +270,7 @@ window.rpsCamera = {
   held: () => state.held,
   stats: () => ({ ...stats, seconds: (performance.now() - stats.started) / 1000 }),
   shown: () => state.shown,
+  replies: () => state.replies,
   lastSent: () => state.lastSentHand,
   answer: () => state.answer,
   // One frame as a JPEG data URL (unmirrored, as the camera sees it), or null when the camera is off.
