@@ -188,10 +188,12 @@ def test_one_round_against_the_computer(playwright, app_url, tmp_path_factory):
         browser.close()
 
 
-def test_browser_landmarks_read_like_the_python_path(playwright, app_url, tmp_path):
+@pytest.mark.parametrize("where", ["worker", "page"])
+def test_browser_landmarks_read_like_the_python_path(playwright, app_url, tmp_path, where):
     """The page's MediaPipe (WebAssembly) and the server's (Python) on the same camera frame: the landmarks the
     page sends, scaled by the server (ui/camera.py), lie where the Python path puts them, and the landmarks model
-    reads both the same."""
+    reads both the same. Both ways the page runs MediaPipe: in a worker (Chromium's way), and on the page's own
+    thread, as browsers without OffscreenCanvas do (forced here with window.rpsCameraWorker = false)."""
     import cv2
 
     from rps.hands import find_hands
@@ -207,11 +209,13 @@ def test_browser_landmarks_read_like_the_python_path(playwright, app_url, tmp_pa
 
     browser = launch_chromium(playwright, [*FAKE_CAMERA_ARGS, f"--use-file-for-fake-video-capture={clip}"])
     try:
-        page = open_rps(browser, app_url)
-        with step(page, "still-photo", "live-compare"):
+        page = open_rps(browser, app_url,
+                        init_script="window.rpsCameraWorker = false;" if where == "page" else None)
+        with step(page, f"still-photo-{where}", "live-compare"):
             start_camera(page)
             page.wait_for_function("() => window.rpsCamera.held() === 'paper'")
             message = page.evaluate("() => window.rpsCamera.lastSent()")
+            assert page.evaluate("() => window.rpsCamera.stats().tracker") == where
     finally:
         browser.close()
     _, browser_points = points_from_payload(message)

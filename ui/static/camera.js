@@ -1,8 +1,9 @@
 // The Rock / paper / scissors camera (ui/camera.py): this is the gr.HTML component's js_on_load body, so
 // `element`, `props` and `server` come from Gradio. It finds the hand in every camera frame with MediaPipe's
-// web build (files shipped in ui/static/mediapipe/, the project's own hand_landmarker.task), draws the 21
-// landmarks over the video, and sends the landmarks (never the video) to the server about ten times a second;
-// the server answers the gesture held steady. window.rpsCamera gives other events frames of the same camera.
+// web build (files shipped in ui/static/mediapipe/, the project's own hand_landmarker.task) — in a worker
+// (camera_worker.js) where the browser can, else on the page's thread —, draws the 21 landmarks over the video,
+// and sends the landmarks (never the video) to the server about ten times a second; the server answers the
+// gesture held steady. window.rpsCamera gives other events frames of the same camera.
 const $ = (selector) => element.querySelector(selector);
 const root = $('.rps-cam');
 const video = $('.rps-cam-video');
@@ -31,7 +32,12 @@ const BONES = [[0, 1], [0, 5], [0, 17], [5, 9], [9, 13], [13, 17], [1, 2], [2, 3
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8,
   0, 65, 0, 253, 15, 253, 98, 11]);
 
-let landmarker = null;       // MediaPipe HandLandmarker, VIDEO mode (tracks the hand from frame to frame)
+// As rps/hands.py create_landmarker: lower than the default 0.5, a hand in a dim room is still found. VIDEO mode
+// tracks the hand from frame to frame (the palm detector runs only when the hand is lost).
+const LANDMARKER_OPTIONS = { runningMode: 'VIDEO', numHands: 1, minHandDetectionConfidence: 0.3,
+  minHandPresenceConfidence: 0.3, minTrackingConfidence: 0.3 };
+let tracker = null;          // { where: 'worker' | 'page', detect(now) -> Promise of the frame's hand or null }
+let tracking = false;        // a frame is with the tracker: later frames are skipped, not queued
 let stream = null;
 let lastVideoTime = -1;
 let lastSent = 0;
@@ -62,20 +68,60 @@ function showHeld(held) {
 
 const wasmWorks = () => typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
 
-async function loadLandmarker() {
-  const vision = await import(FILES + 'mediapipe/vision_bundle.mjs');
-  // The fileset by hand rather than FilesetResolver: only the SIMD build is shipped, from our own server.
-  const fileset = {
-    wasmLoaderPath: FILES + 'mediapipe/vision_wasm_internal.js',
-    wasmBinaryPath: FILES + 'mediapipe/vision_wasm_internal.wasm',
-  };
-  return vision.HandLandmarker.createFromOptions(fileset, {
-    baseOptions: { modelAssetPath: MODEL, delegate: 'CPU' },
-    runningMode: 'VIDEO',
-    numHands: 1,
-    // As rps/hands.py create_landmarker: lower than the default 0.5, a hand in a dim room is still found.
-    minHandDetectionConfidence: 0.3, minHandPresenceConfidence: 0.3, minTrackingConfidence: 0.3,
+// The fileset by hand rather than FilesetResolver: only the SIMD build is shipped, from our own server.
+const BUNDLE = FILES + 'mediapipe/vision_bundle.mjs';
+const FILESET = { wasmLoaderPath: FILES + 'mediapipe/vision_wasm_internal.js',
+  wasmBinaryPath: FILES + 'mediapipe/vision_wasm_internal.wasm' };
+const TRACKER_OPTIONS = { ...LANDMARKER_OPTIONS, baseOptions: { modelAssetPath: MODEL, delegate: 'CPU' } };
+
+// MediaPipe in a worker: the page's thread only scales the frame into an ImageBitmap and hands it over. Browsers
+// without OffscreenCanvas (MediaPipe needs it in a worker) run it on the page instead (pageTracker).
+function workerTracker() {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(FILES + 'camera_worker.js');
+    let waiting = null;      // the frame being tracked: { resolve, reject }
+    const settle = (how, value) => { const frame = waiting; waiting = null; if (frame) frame[how](value); };
+    const detect = async (now) => {
+      const [width, height] = trackerSize();
+      const bitmap = await createImageBitmap(video, { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' });
+      return new Promise((done, fail) => {
+        waiting = { resolve: done, reject: fail };
+        worker.postMessage({ type: 'frame', bitmap, t: now }, [bitmap]);
+      });
+    };
+    worker.onmessage = ({ data }) => {
+      if (data.type === 'ready') resolve({ where: 'worker', detect });
+      else if (data.type === 'hand') { stats.detectMs += data.ms; settle('resolve', data.hand); }
+      else if (waiting) settle('reject', new Error(data.message));
+      else { worker.terminate(); reject(new Error(data.message)); }
+    };
+    worker.onerror = (event) => { settle('reject', new Error(event.message)); worker.terminate(); reject(new Error(event.message)); };
+    worker.postMessage({ type: 'load', bundle: BUNDLE, fileset: FILESET, options: TRACKER_OPTIONS });
   });
+}
+
+async function pageTracker() {
+  const vision = await import(BUNDLE);
+  const landmarker = await vision.HandLandmarker.createFromOptions(FILESET, TRACKER_OPTIONS);
+  return {
+    where: 'page',
+    detect: async (now) => {
+      const result = landmarker.detectForVideo(trackerInput(), now);
+      stats.detectMs += performance.now() - now;
+      return result.landmarks && result.landmarks.length ? result.landmarks[0] : null;
+    },
+  };
+}
+
+async function loadTracker() {
+  if (typeof Worker === 'function' && typeof OffscreenCanvas === 'function' && window.rpsCameraWorker !== false) {
+    try {
+      return await workerTracker();
+    } catch (error) {
+      console.warn('The hand tracker did not start in a worker; running it on the page.', error);
+    }
+  }
+  return pageTracker();
 }
 
 async function start() {
@@ -84,7 +130,7 @@ async function start() {
     if (!wasmWorks()) throw new Error(NO_WASM);
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) throw new Error(NO_CAMERA);
     say('Loading the hand tracker…');
-    const tracker = landmarker || loadLandmarker().catch((error) => {
+    const loading = tracker ? Promise.resolve(tracker) : loadTracker().catch((error) => {
       console.error(error);
       throw new Error('The hand tracker did not load: reload the page to try again. '
         + 'You can still upload a photo below.');
@@ -92,7 +138,7 @@ async function start() {
     const camera = navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480, facingMode: 'user' },
       audio: false }).catch((error) => { console.error(error); throw new Error(NO_CAMERA); });
     try {
-      landmarker = await tracker;
+      tracker = await loading;
     } catch (error) {   // do not leave the camera on (its light lit) when the tracker cannot run
       camera.then((opened) => opened.getTracks().forEach((track) => track.stop())).catch(() => {});
       throw error;
@@ -142,38 +188,51 @@ function nextFrame() {
 
 function onFrame() {
   if (!stream) return;
-  try {
-    if (video.readyState >= 2 && video.currentTime !== lastVideoTime && element.offsetParent !== null) {
-      lastVideoTime = video.currentTime;
-      const now = performance.now();
-      const result = landmarker.detectForVideo(trackerInput(), now);
-      stats.detectMs += performance.now() - now;
-      const hand = result.landmarks && result.landmarks.length ? result.landmarks[0] : null;
-      draw(hand);
-      countFrame(now, hand);
-      if (now - lastSent >= SEND_GAP_MS && inFlight < MAX_IN_FLIGHT) send(hand, now);
-      else if (inFlight >= MAX_IN_FLIGHT && now - lastAnswerAt > BUSY_AFTER_MS) {
-        say('The server is busy right now: the gesture updates as soon as it answers.', true);
-      }
-    }
-  } catch (error) {
-    console.error(error);
-  }
+  trackLatest();
   nextFrame();
+}
+
+// Hand the newest camera frame to the tracker, unless it is busy or has seen that frame. Called on every new
+// frame and again as soon as the tracker is done, so that it never waits for the camera's next frame.
+function trackLatest() {
+  if (tracking || !stream || video.readyState < 2 || video.currentTime === lastVideoTime
+      || element.offsetParent === null) return;
+  lastVideoTime = video.currentTime;
+  tracking = true;
+  const now = performance.now();
+  tracker.detect(now)
+    .then((hand) => { if (stream) onHand(hand, now); })
+    .catch((error) => console.error(error))
+    .finally(() => { tracking = false; trackLatest(); });
+}
+
+// One frame's hand (or null), tracked from the frame seen at `now`: draw it, and send it when one is due.
+function onHand(hand, now) {
+  draw(hand);
+  countFrame(now, hand);
+  if (now - lastSent >= SEND_GAP_MS && inFlight < MAX_IN_FLIGHT) send(hand, now);
+  else if (inFlight >= MAX_IN_FLIGHT && now - lastAnswerAt > BUSY_AFTER_MS) {
+    say('The server is busy right now: the gesture updates as soon as it answers.', true);
+  }
 }
 
 // The tracker reads a copy of the frame at most TRACK_SIDE px on its longer side: MediaPipe's networks look at
 // 192 and 224 px squares anyway, and a smaller picture is much cheaper to hand to it (a WebGL texture read back
 // on the CPU). Landmarks are fractions of the frame, so they do not change with its size.
 const TRACK_SIDE = Number(window.rpsCameraTrackSide ?? 320);
+function trackerSize() {
+  const scale = Math.min(1, TRACK_SIDE / Math.max(video.videoWidth, video.videoHeight));
+  return [Math.round(video.videoWidth * scale), Math.round(video.videoHeight * scale)];
+}
+
 let small = null;
 function trackerInput() {
-  const scale = TRACK_SIDE / Math.max(video.videoWidth, video.videoHeight);
-  if (!(scale < 1)) return video;
+  const [width, height] = trackerSize();
+  if (width === video.videoWidth) return video;
   if (!small) small = document.createElement('canvas');
-  small.width = Math.round(video.videoWidth * scale);
-  small.height = Math.round(video.videoHeight * scale);
-  small.getContext('2d').drawImage(video, 0, 0, small.width, small.height);
+  small.width = width;
+  small.height = height;
+  small.getContext('2d').drawImage(video, 0, 0, width, height);
   return small;
 }
 
@@ -268,7 +327,7 @@ window.rpsCamera = {
   id: () => state.id,
   on: () => Boolean(stream),
   held: () => state.held,
-  stats: () => ({ ...stats, seconds: (performance.now() - stats.started) / 1000 }),
+  stats: () => ({ ...stats, seconds: (performance.now() - stats.started) / 1000, tracker: tracker && tracker.where }),
   shown: () => state.shown,
   replies: () => state.replies,
   lastSent: () => state.lastSentHand,
