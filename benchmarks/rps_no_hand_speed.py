@@ -1,11 +1,10 @@
 """In-process time of rps.predict.classify_hand on a hand photo and on frames with no hand (median of N).
 
 A hand found at the first look costs one MediaPipe run plus the second look at a smoothed copy
-(rps.hands.find_hands_twice); a frame with no hand pays every retry (up to six MediaPipe runs and two of the
-landmark network alone), the second look with its pad (two) and the image model on the fallback crop; a finger taken for a hand in a heavily compressed frame, which the second look
-does not confirm, pays the framing retries until one finds the hand around it; a hand in a dim, noisy room is
-looked at again on a denoised copy (the denoising, about 70 ms, and one run) instead of the smoothed one. Writes
-benchmarks/results/rps_no_hand_speed.md with the load average beside the figures.
+(rps.hands.find_hands_twice); a frame with no hand pays every retry (five MediaPipe runs and one of the landmark
+network alone; no second look) and the image model on the fallback crop; a finger taken for a hand in a heavily
+compressed frame, which the second look does not confirm, pays the framing retries until one finds the hand
+around it. Writes benchmarks/results/rps_no_hand_speed.md with the load average beside the figures.
 
     python -m benchmarks.rps_no_hand_speed --runs 15
 """
@@ -21,12 +20,11 @@ import numpy as np
 import torch
 
 from rps.data import validation_dir
-from rps.hard import compressed, dark, read_rgb
+from rps.hard import compressed, read_rgb
 from rps.predict import classify_hand
 
 ROOT = Path(__file__).resolve().parents[1]
 FINGER_PHOTO = "train__2_pic00013__177_86.jpg"  # tests/test_rps_hard.py: the first search finds a finger in it
-DIM_PHOTO = ("scissors", "test__1528664299.56_pic00139__309_46.jpg", 0)  # tests/test_rps_hard.py: the denoised look
 
 
 def median_ms(image, runs: int) -> float:
@@ -54,11 +52,6 @@ def main() -> None:
     if finger.exists():
         cases[f"{FINGER_PHOTO} at half size, JPEG quality 10 (a finger taken for a hand, then the hand around it)"] = \
             compressed(read_rgb(str(finger)), 10)
-    label, name, seed = DIM_PHOTO
-    dim = validation_dir() / label / name
-    if dim.exists():
-        cases[f"{name} dimmed with noise (the dark family's recipe, seed {seed}; the second look denoised)"] = \
-            dark(read_rgb(str(dim)), None, np.random.default_rng(seed))
     load_before = os.getloadavg()[0]
     rows = [(name, median_ms(image, args.runs)) for name, image in cases.items()]
     load_after = os.getloadavg()[0]

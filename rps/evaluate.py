@@ -211,8 +211,8 @@ def hard_tables(write: bool = True) -> str:
         no_hand = readings[NO_HAND]
         lines.append(f"| {model_name} | " + " | ".join(cells) + f" | {no_hand.found.mean():.3f} |")
     lines += ["", "Hand search (`rps.hands.find_hands_twice`): pictures where each step found the hand (a retry runs "
-              "only when all before it found nothing; the second look always runs, at a smoothed copy, or a denoised "
-              "one for a dim frame whose hand an earlier step found, and counts here when only it found the hand), "
+              "only when all before it found nothing; the second look, at a smoothed copy, runs only when a hand was "
+              "found, so its own column stays 0), "
               "pictures where both looks found it (the landmarks model then "
               "averages its two answers), pictures where the second look did not confirm the hand and a bigger "
               "hand was found around it (`rps.hands.bigger_hand_around`: a finger taken for a hand), and the "

@@ -2,10 +2,10 @@
 
     from rps.hands import find_hands
     found = find_hands(rgb_uint8)          # -> HandSearch(hands=[Hand, ...] largest first, image_size)
-    found = find_hands_twice(rgb_uint8)    # what the app does: retries (the last ones: MediaPipe's landmark
+    found = find_hands_twice(rgb_uint8)    # what the app does: retries (the last one: MediaPipe's landmark
                                            # network alone, rps.landmark_net), then a second look at a smoothed
-                                           # copy (denoised for dim frames; and a bigger hand around a hand that
-                                           # look does not confirm). No hand found: the app says "no hand".
+                                           # copy (and a bigger hand around a hand that look does not confirm).
+                                           # No hand found: the app says "no hand".
     found.hands[0].points                  # 21 x 3 pixel coordinates (x, y, z~x-scale)
 
 The model file (Google's `hand_landmarker.task`, Apache-2.0, 7.8 MB) ships in checkpoints/ with a card beside
@@ -258,44 +258,27 @@ def mean_lightness(rgb: np.ndarray) -> float:
     return float(cv2.cvtColor(np.ascontiguousarray(rgb[:, :, :3]), cv2.COLOR_RGB2LAB)[:, :, 0].mean()) / 255
 
 
-# Below this mean lightness a frame counts as dim: the sensor noise there is what hides the hand (the "dark" family
-# keeps 12-30 % of a photo's light); 25 of the 240 pictures without a hand lie below it.
+# Below this mean lightness a frame counts as dim (the "dark" family keeps 12-30 % of a photo's light; 25 of the 240
+# pictures without a hand lie below it): the image models read a dim hand's crop brightened (rps.masking.well_lit).
 DIM = 0.25
 
 
 def is_dim(rgb: np.ndarray) -> bool:
     """Is the frame's mean lightness below DIM?"""
     return mean_lightness(rgb) < DIM
-# Non-local means works on a small copy: at 240 px it finds as many hands as at 320 or 480 px (31 / 31 / 28 of
-# the 39 dark pictures every earlier step misses, `python -m benchmarks.rps_search_variants`) in about two
-# thirds of the time of 320 px.
-DENOISE_SIDE = 240
-
-
-def denoised_and_brightened(rgb: np.ndarray) -> tuple[np.ndarray, float]:
-    """(a dim frame shrunk to DENOISE_SIDE, its sensor noise smoothed away (non-local means) and then lifted like
-    `brightened`, the scale applied). Brightening a noisy frame lifts the noise too, which hides the fingers."""
-    import cv2
-
-    small, scale = downscale(np.ascontiguousarray(rgb[:, :, :3]), DENOISE_SIDE)
-    return brightened(cv2.fastNlMeansDenoisingColored(small, None, 10, 10, 5, 15)), scale
 
 
 class RetryStep(NamedTuple):
     name: str
-    change: str | None     # "brighten", "denoise" (dim frames only), or None for the image as it is
+    change: str | None     # "brighten", or None for the image as it is
     pad: float             # border added on every side, as a fraction of the longer side
     border: str = "edge"   # "edge": the edge pixels repeated; "black": a black frame
     finder: str = "palm"   # "palm": the whole landmarker (palm detector first); "landmarks": rps.landmark_net alone
 
 
-def changed_copy(rgb: np.ndarray, change: str | None) -> tuple[np.ndarray, float] | None:
-    """(the copy a retry step searches, its scale against `rgb`), or None when the step is not for this picture."""
-    if change == "brighten":
-        return brightened(rgb), 1.0
-    if change == "denoise":
-        return denoised_and_brightened(rgb) if is_dim(rgb) else None
-    return rgb, 1.0
+def changed_copy(rgb: np.ndarray, change: str | None) -> np.ndarray:
+    """The copy a retry step searches (the same size as `rgb`)."""
+    return brightened(rgb) if change == "brighten" else rgb
 
 
 # What `find_hands_or_retry` tries, in order, until a hand is found. Measured on the hard families by
@@ -313,50 +296,33 @@ RETRY_STEPS = [
     # the steps above missed. In 5 of the 240 pictures without one it finds a "hand", 4 of them with their centre
     # in the black border, which `centre_inside` drops (rps_hard.md has the counts).
     RetryStep("zoom out on black", None, 1.0, "black"),
-    # A dim room: the sensor noise, lifted with the light by "brighten", hides the fingers. Denoised first and
-    # zoomed out, 31 of the 39 "dark" pictures every step above misses are found (29 read right by the landmarks
-    # model; benchmarks/results/rps_search_variants.md). Only for dim frames (mean lightness below DIM): there it
-    # found no "hand" in the pictures without one (on every frame, 2), and costs a dim frame without a hand
-    # about 70-100 ms more.
-    RetryStep("denoise dim", "denoise", 1.0),
-    # Closer still: a hand seen so big that even the 100 % black frame leaves too little room around its palm.
-    # With three times the picture's side of black on every side, 8 of the 18 close-ups every step above missed
-    # were found (7 read right by the landmarks model), and 1 heavily compressed frame; no "hand" was found in
-    # the pictures without one.
-    RetryStep("zoom out far on black", None, 3.0, "black"),
     # A hand filling the frame: no framing shows the palm detector a palm it knows, but MediaPipe's landmark
-    # network, given the whole picture as the hand's square, still draws the hand and says it is there
-    # (rps.landmark_net; its presence score decides, at MediaPipe's default 0.5). Framed twice: a little room
-    # around the picture, then as much again as the picture. On the hard families it found 27 hands every step
-    # above missed (all 10 such close-ups, 6 heavily compressed, 4 cut, 3 dark, and 4 plain photos), 24 of them
-    # read right, and no "hand" in the 240 pictures without one; it replaced the presence head that used to
-    # decide "no hand" (rps_hard.md; other thresholds and framings: benchmarks/results/rps_search_variants.md).
-    # It costs a frame without a hand two runs of the network, about 26 ms each.
+    # network, given the whole picture (with 30 % of room around it) as the hand's square, still draws the hand
+    # and says it is there (rps.landmark_net; its presence score decides, at MediaPipe's default 0.5). It found
+    # 4 hands of tune people that every step above missed, and 1 "hand" in 202 real photos without one (the
+    # rocket; docs/rps_real_people.md); on the hard families, 20 of the 39 hands every palm-detector step missed
+    # (17 read right) and no "hand" in 236 pictures without one (benchmarks/results/rps_search_variants.md,
+    # "30% frame alone", measured when the removed steps below still ran before it). It costs a frame without a
+    # hand one run of the network, about 26 ms.
     RetryStep("landmark network", None, 0.3, finder="landmarks"),
-    RetryStep("landmark network zoomed out", None, 1.0, finder="landmarks"),
 ]
+# Removed (issue 20): "denoise dim" (dim frames denoised, brightened, zoomed out; also their second look),
+# "zoom out far on black" (a 300 % black frame) and "landmark network zoomed out" (the network on a 100 % frame).
+# Each was added for SubhiH's synthetic dark and close-up families and found no hand of any real person.
 
 
 # The names `find_hands_or_retry` reports, in the order it tries them (RETRY_STEPS[k] is SEARCH_ORDER[k + 1]).
 SEARCH_ORDER = ["first look"] + [step.name for step in RETRY_STEPS]
 
 
-def hands_in_framed_copy(rgb: np.ndarray, copy: np.ndarray, scale: float, fraction: float, border: str = "edge",
+def hands_in_framed_copy(rgb: np.ndarray, copy: np.ndarray, fraction: float, border: str = "edge",
                          detect_side: int = DETECT_SIDE, landmarker=None) -> list[Hand]:
-    """The hands MediaPipe finds in `copy` (a changed copy of `rgb`, `scale` times its size) framed by `fraction`
-    of its side, in the coordinates of `rgb`, largest first; a "hand" whose centre lies outside `rgb` is dropped."""
-    if fraction > 1:
-        # A frame wider than the picture: shrink first, as the detector sees at most detect_side pixels. A 3x
-        # black frame around a 640 x 480 photo is a 45 MB picture, and shrinking it took longer than the search.
-        # (Not for the narrower frames: shrinking before padding there changed which hands the earlier steps
-        # found, by a picture or two a family, for a few ms.)
-        copy, shrink = downscale(copy, round(detect_side / (1 + 2 * fraction)))
-        scale *= shrink
+    """The hands MediaPipe finds in `copy` (a changed copy of `rgb`, the same size) framed by `fraction` of its side,
+    in the coordinates of `rgb`, largest first; a "hand" whose centre lies outside `rgb` is dropped."""
     framed, pad = padded(copy, fraction, border) if fraction else (copy, 0)
     hands = find_hands(framed, detect_side, landmarker).hands
     for hand in hands:
         hand.points[:, :2] -= pad
-        hand.points /= scale
     return [hand for hand in hands if centre_inside(hand, rgb.shape[1], rgb.shape[0])]
 
 
@@ -382,13 +348,10 @@ def find_hands_or_retry(rgb: np.ndarray, detect_side: int = DETECT_SIDE, steps=N
     for name, change, fraction, border, finder in steps:
         if found.hands:
             break
-        copy = changed_copy(rgb, change)
-        if copy is None:
-            continue
         if finder == "landmarks":
             hands = hand_without_palm(rgb, fraction)
         else:
-            hands = hands_in_framed_copy(rgb, *copy, fraction, border, detect_side, landmarker)
+            hands = hands_in_framed_copy(rgb, changed_copy(rgb, change), fraction, border, detect_side, landmarker)
         tries += 1
         found = HandSearch(hands, (rgb.shape[1], rgb.shape[0]))
         step = name if found.hands else None
@@ -447,37 +410,17 @@ def bigger_hand_around(rgb: np.ndarray, hand: Hand, found_by: str = "first look"
         if step.change is not None or step.finder != "palm":
             continue
         tries += 1
-        for candidate in hands_in_framed_copy(rgb, rgb, 1.0, step.pad, step.border, detect_side, landmarker):
+        for candidate in hands_in_framed_copy(rgb, rgb, step.pad, step.border, detect_side, landmarker):
             if candidate.size >= BIGGER * hand.size and centre_in_box(hand.points, candidate.points):
                 return candidate, step.name, tries
     return None, None, tries
 
 
-def steps_before(name: str) -> list[str]:
-    """The names of the steps the first search tries before the retry step `name` ("first look" included)."""
-    return SEARCH_ORDER[:SEARCH_ORDER.index(name)]
-
-
-DENOISE_DIM = next(step for step in RETRY_STEPS if step.change == "denoise")
-
-
-def look_again(rgb: np.ndarray, found_by: str | None, detect_side: int = DETECT_SIDE, landmarker=None,
+def look_again(rgb: np.ndarray, detect_side: int = DETECT_SIDE, landmarker=None,
                report: dict | None = None) -> Hand | None:
-    """The largest hand in a second view of the picture, in its coordinates, or None.
-
-    Usually a smoothed copy (`smoothed`, with the "pad" retry). A dim frame whose hand was found before the
-    "denoise dim" step is looked at again the way that step looks (denoised, brightened, zoomed out): blurring a
-    dark, noisy frame leaves it dark and noisy. On the dark family both looks now find 144 of the 172 hands found,
-    against 120 with the smoothed copy, and the ensemble reads 165 right instead of 163 (168 with the brightened
-    crop, rps.masking.well_lit; rps_hard.md). Where the denoise step found the hand, or nothing at all, it has
-    already looked there, so the smoothed copy is the other view.
-    `report["tries"]` counts the detector runs."""
+    """The largest hand in a second view of the picture, a smoothed copy (`smoothed`, with the "pad" retry), in the
+    picture's coordinates, or None. `report["tries"]` counts the detector runs."""
     report = {"tries": 0} if report is None else report
-    if found_by in steps_before(DENOISE_DIM.name) and is_dim(rgb):
-        copy, scale = denoised_and_brightened(rgb)
-        report["tries"] += 1
-        hands = hands_in_framed_copy(rgb, copy, scale, DENOISE_DIM.pad, DENOISE_DIM.border, detect_side, landmarker)
-        return hands[0] if hands else None
     image, scale = smoothed(rgb, detect_side)
     looked: dict = {}
     again = find_hands_or_retry(image, detect_side, steps=RETRY_STEPS[:1], landmarker=landmarker, report=looked)
@@ -490,10 +433,10 @@ def look_again(rgb: np.ndarray, found_by: str | None, detect_side: int = DETECT_
 
 def find_hands_twice(rgb: np.ndarray, detect_side: int = DETECT_SIDE, landmarker=None,
                      report: dict | None = None) -> HandSearch:
-    """`find_hands_or_retry`, then, when it found a hand, a second look (`look_again`) at another view of the picture
-    (a smoothed copy; a denoised one for dim frames). When both find the hand, its second landmarks go to
-    `second_look`; when the second look does not confirm the hand, `bigger_hand_around` may replace it. Costs one or two detector runs more (about 25 ms each; a dim frame also the denoising, about
-    70 ms), up to four more for an unconfirmed hand. `report` gets the first search's "step", "second" (did the
+    """`find_hands_or_retry`, then, when it found a hand, a second look (`look_again`) at a smoothed copy of the
+    picture. When both find the hand, its second landmarks go to `second_look`; when the second look does not
+    confirm the hand, `bigger_hand_around` may replace it. Costs one or two detector runs more (about 25 ms each),
+    up to three more for an unconfirmed hand. `report` gets the first search's "step", "second" (did the
     second look find a hand), "bigger" (the step that found a bigger hand around the first one, or None) and
     "tries" (every detector run)."""
     report = {} if report is None else report
@@ -504,7 +447,7 @@ def find_hands_twice(rgb: np.ndarray, detect_side: int = DETECT_SIDE, landmarker
         # 1 hand in 1,685 photos, and 14 of the 27 "hands" in 202 real photos without one (faces, a cat, a temple);
         # benchmarks/results/rps_people.md. So no second look when the search found nothing.
         return first
-    again = look_again(rgb, report["step"], detect_side, landmarker, report)
+    again = look_again(rgb, detect_side, landmarker, report)
     report["second"] = again is not None
     second = again.points if again is not None else None
     if second is not None and same_hand(first.hands[0].points, second):

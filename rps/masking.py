@@ -91,8 +91,8 @@ def apply_affine(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
 def well_lit(rgb: np.ndarray) -> np.ndarray:
     """A dim frame (mean lightness below rps.hands.DIM) brightened like the hand search's "brighten" retry, else the
     frame itself. The image models only saw studio-lit hands: on the dark family EfficientNet-Lite0 reading the
-    brightened crop lifted the ensemble by 3 pictures (163 -> 166 of 180; 168 with the denoised second look of
-    rps.hands.look_again), closeup by 1, and changed nothing elsewhere (README, "Dim rooms").
+    brightened crop lifted the ensemble by 3 pictures (163 -> 166 of 180), closeup by 1, and changed nothing
+    elsewhere (docs/rps.md, "Dim rooms").
     Only for a found hand: without one the app answers "no hand" and the fallback crop just shows the frame (when a
     presence head still judged that crop, brightening it named 3 more of the no-hand pictures)."""
     return brightened(rgb) if is_dim(rgb) else rgb

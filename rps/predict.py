@@ -10,7 +10,7 @@
     reading.message         # "1 hand found", "No hand found: ...", "...; not sure (best guess: rock, 48%)"
 
 Hands: rps.hands.find_hands_twice (MediaPipe, its retries, MediaPipe's landmark network alone when no framing
-shows the palm detector a palm, and a second look at a smoothed or denoised copy).
+shows the palm detector a palm, and a second look at a smoothed copy).
 No hand: that search finds none (the landmark network's own presence score says so). The temperatures and "not
 sure" thresholds come from checkpoints/rps_calibration.json; without that file: no scaling, always sure.
 
