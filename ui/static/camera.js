@@ -37,7 +37,10 @@ const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 
 const LANDMARKER_OPTIONS = { runningMode: 'VIDEO', numHands: 1, minHandDetectionConfidence: 0.3,
   minHandPresenceConfidence: 0.3, minTrackingConfidence: 0.3 };
 let tracker = null;          // { where: 'worker' | 'page', detect(now) -> Promise of the frame's hand or null }
-let tracking = false;        // a frame is with the tracker: later frames are skipped, not queued
+// Frames with the tracker: one being tracked and one waiting, so the worker starts the next frame the moment it
+// is done; later frames are skipped, not queued (a queue would only make the landmarks late).
+const MAX_TRACKING = 2;
+let tracking = 0;
 let stream = null;
 let lastVideoTime = -1;
 let lastSent = 0;
@@ -79,23 +82,27 @@ const TRACKER_OPTIONS = { ...LANDMARKER_OPTIONS, baseOptions: { modelAssetPath: 
 function workerTracker() {
   return new Promise((resolve, reject) => {
     const worker = new Worker(FILES + 'camera_worker.js');
-    let waiting = null;      // the frame being tracked: { resolve, reject }
-    const settle = (how, value) => { const frame = waiting; waiting = null; if (frame) frame[how](value); };
+    const waiting = [];      // the frames handed over, oldest first: { resolve, reject } (the worker keeps order)
+    const settle = (how, value) => { const frame = waiting.shift(); if (frame) frame[how](value); };
     const detect = async (now) => {
       const [width, height] = trackerSize();
       const bitmap = await createImageBitmap(video, { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' });
       return new Promise((done, fail) => {
-        waiting = { resolve: done, reject: fail };
+        waiting.push({ resolve: done, reject: fail });
         worker.postMessage({ type: 'frame', bitmap, t: now }, [bitmap]);
       });
     };
     worker.onmessage = ({ data }) => {
       if (data.type === 'ready') resolve({ where: 'worker', detect });
       else if (data.type === 'hand') { stats.detectMs += data.ms; settle('resolve', data.hand); }
-      else if (waiting) settle('reject', new Error(data.message));
+      else if (waiting.length) settle('reject', new Error(data.message));
       else { worker.terminate(); reject(new Error(data.message)); }
     };
-    worker.onerror = (event) => { settle('reject', new Error(event.message)); worker.terminate(); reject(new Error(event.message)); };
+    worker.onerror = (event) => {
+      while (waiting.length) settle('reject', new Error(event.message));
+      worker.terminate();
+      reject(new Error(event.message));
+    };
     worker.postMessage({ type: 'load', bundle: BUNDLE, fileset: FILESET, options: TRACKER_OPTIONS });
   });
 }
@@ -192,18 +199,19 @@ function onFrame() {
   nextFrame();
 }
 
-// Hand the newest camera frame to the tracker, unless it is busy or has seen that frame. Called on every new
-// frame and again as soon as the tracker is done, so that it never waits for the camera's next frame.
+// Hand the newest camera frame to the tracker, unless it has enough or has seen that frame. Called on every new
+// frame and again as soon as the tracker is done with one.
 function trackLatest() {
-  if (tracking || !stream || video.readyState < 2 || video.currentTime === lastVideoTime
+  const limit = tracker.where === 'worker' ? MAX_TRACKING : 1;
+  if (tracking >= limit || !stream || video.readyState < 2 || video.currentTime === lastVideoTime
       || element.offsetParent === null) return;
   lastVideoTime = video.currentTime;
-  tracking = true;
+  tracking += 1;
   const now = performance.now();
   tracker.detect(now)
     .then((hand) => { if (stream) onHand(hand, now); })
     .catch((error) => console.error(error))
-    .finally(() => { tracking = false; trackLatest(); });
+    .finally(() => { tracking -= 1; trackLatest(); });
 }
 
 // One frame's hand (or null), tracked from the frame seen at `now`: draw it, and send it when one is due.
