@@ -13,7 +13,8 @@ requestVideoFrameCallback on the page's video that reads the index of every fram
 of held gestures (window.rpsCamera.shown()) is matched to what the camera showed. Reported:
   - landmarks drawn per second (the page detects and draws once per camera frame; target >= 25);
   - time from a new gesture's first frame to the page showing it held (median; target <= 300 ms);
-  - gestures held right (segments whose gesture was held before the next one began) and
+  - gestures held right (segments whose gesture was held before the next one began), flicker (changes of the
+    held answer within a segment beyond the one to its gesture) and
     gestures held without a hand (time a throw was shown held more than 300 ms into a "no hand" segment; target 0);
   - the server's CPU per visitor (its process CPU time over the run, minus its rate afterwards with the camera
     stopped; target < 5 %);
@@ -124,9 +125,12 @@ def delay_parts(frames: list, replies: list, truth: list[str]) -> dict[str, list
 def score(frames: list, shown: list, truth: list[str]) -> dict:
     """Gesture -> held delays, right segments, and throws held without a hand, from the two page logs."""
     segments = segments_shown(frames, truth)[1:-1]      # whole segments only
-    delays, right, without_hand, no_hand_time = [], 0, 0.0, 0.0
+    delays, right, without_hand, no_hand_time, flicker = [], 0, 0.0, 0.0, 0
     for start, end, gesture in segments:
         times = [t for t, held in shown if start <= t < end and held == gesture]
+        # Within a segment the held answer should change once at most (to the segment's gesture); more is flicker.
+        changes = [held for t, held in shown if start <= t < end]
+        flicker += max(0, len([c for i, c in enumerate(changes) if i == 0 or c != changes[i - 1]]) - 1)
         if held_at(shown, start) == gesture:            # held already (a gesture repeated across the loop's seam)
             times = [start]
         if times:
@@ -139,7 +143,7 @@ def score(frames: list, shown: list, truth: list[str]) -> dict:
                 if held_at(shown, t) in ("rock", "paper", "scissors"):
                     without_hand += step
     return {"segments": len(segments), "right": right, "delays": delays,
-            "without_hand": without_hand, "no_hand_time": no_hand_time}
+            "without_hand": without_hand, "no_hand_time": no_hand_time, "flicker": flicker}
 
 
 # ------------------------------------------------------------------------------------------------ the run
@@ -220,6 +224,7 @@ def report(r: dict, command: str) -> str:
         f"| MediaPipe in the page, per frame | {r['detect_ms']:.0f} ms | |",
         f"| new gesture → held on the page, median (n) | **{median:.0f} ms** ({len(delays)}) | ≤ 300 ms |",
         f"| gestures held right | **{r['right']} / {r['segments']}** | all |",
+        f"| flicker: held answer changes beyond the one to the segment's gesture | **{r['flicker']}** | 0 |",
         f"| a throw held without a hand (> {SETTLE * 1000:.0f} ms into a no-hand segment) | "
         f"**{r['without_hand']:.1f} s** of {r['no_hand_time']:.1f} s | 0 |",
         f"| server CPU per visitor | **{100 * visitor_cpu:.1f} %** of a core ({100 * r['server_cpu']:.1f} % with the "

@@ -47,7 +47,10 @@ class StabilityFilter:
     confidence, NO_HAND for no hand. The steady answer becomes a token once that token has at least `share` of
     the votes cast in the last `window` seconds and at least `min_frames` of them; until then it stays as it was.
     """
-    window: float = 0.3
+    # The page sends a frame every 100 ms. A 0.25 s window holds the new gesture's first two frames and one older
+    # frame (2 of 3 votes); at 0.3 s it also reached back to a second older frame (2 of 4, not enough) whenever
+    # the messages' timing jittered, so half the new gestures waited 100 ms for a third frame.
+    window: float = 0.25
     share: float = 0.6
     min_frames: int = 2
     sure: float = 0.6

@@ -43,6 +43,12 @@ def test_a_new_gesture_takes_over_within_300_ms():
     assert set(answers[1:switch]) == {"rock"}
 
 
+def test_at_ten_frames_a_second_a_new_gesture_is_held_at_its_second_frame():
+    stability = StabilityFilter()
+    answers = feed(stability, [probs("rock")] * 10 + [probs("paper")] * 5, fps=10)
+    assert answers[10] == "rock" and answers[11:] == ["paper"] * 4
+
+
 def test_no_hand_and_unsure_hands_are_said_so():
     stability = StabilityFilter()
     assert feed(stability, [None] * 4)[-1] == NO_HAND
