@@ -199,7 +199,8 @@ def hard_tables(write: bool = True) -> str:
     readings = read_all()
     sizes = {name: len(readings[name].labels) for name in SETS + [NO_HAND]}
     lines = ["# Rock / paper / scissors on the hard families", "",
-             "Made from SubhiH (never trained on) by `rps.hard`; the app's own path (hand search with retries, "
+             "Made from SubhiH by `rps.hard` (the shipped real-hands models train on SubhiH's training sessions, "
+             "rps.people: for people never seen see rps_people.md); the app's own path (hand search with retries, "
              "masking, models, the \"L\" rule). A hand picture judged \"no hand\" counts as "
              "wrong. \"no hand\" row: share of the pictures without a hand that get a gesture (lower is better).", "",
              "| model | " + " | ".join(f"{name} ({sizes[name]})" for name in SETS) + f" | no hand ({sizes[NO_HAND]}): named |",
