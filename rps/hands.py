@@ -4,7 +4,9 @@
     found = find_hands(rgb_uint8)          # -> HandSearch(hands=[Hand, ...] largest first, image_size)
     found = find_hands_twice(rgb_uint8)    # what the app does: retries (the last one: MediaPipe's landmark
                                            # network alone, rps.landmark_net), then a second look at a smoothed
-                                           # copy (and a bigger hand around a hand that look does not confirm).
+                                           # copy (and a bigger hand around a hand that look does not confirm);
+                                           # last, a "hand" that network does not see again where its landmarks
+                                           # lie is dropped.
                                            # No hand found: the app says "no hand".
     found.hands[0].points                  # 21 x 3 pixel coordinates (x, y, z~x-scale)
 
@@ -431,8 +433,39 @@ def look_again(rgb: np.ndarray, detect_side: int = DETECT_SIDE, landmarker=None,
     return Hand(hand.points / scale, hand.handedness, hand.score)
 
 
+def seen_again_only(rgb: np.ndarray, found: HandSearch, report: dict) -> HandSearch:
+    """`found` without the hands MediaPipe's landmark network does not see again where their landmarks lie (one
+    step of MediaPipe's own tracking, rps.landmark_net.seen_again). A "hand" the palm detector made of an ear, a
+    collar or a rocket mostly vanishes there: on the real photos without a hand it drops 5 of the 13 "hands" (4 of
+    the 7 named a gesture), and no hand of a tune or validation person (their lowest presence there: 0.63 and
+    0.85; the threshold is MediaPipe's default, 0.5); docs/rps_real_people.md, "A face is not a hand". It looks at
+    the search's final hands: a finger the first look took for a hand vanishes too, and is only dropped after the
+    bigger hand around it has replaced it. On the synthetic hard families (rps.hard) it drops 34 of the 1,063 hands
+    found (13 read right before, 16 "not sure", 5 wrong; most in close-ups, JPEG and cut frames) and 6 of the 9
+    "hands" in the 240 pictures without one. Costs one run of the network (about 26 ms) per hand found.
+    `report["step"]` becomes None when no hand is left; `report["unseen"]` counts the hands dropped."""
+    from rps.landmark_net import seen_again
+
+    kept = [hand for hand in found.hands if seen_again(rgb, hand.points)]
+    report["unseen"] = len(found.hands) - len(kept)
+    if found.hands and not kept:
+        report["step"] = None
+    # The second look's landmarks belong to the largest hand: kept only with it.
+    second = found.second_look if kept and kept[0] is found.hands[0] else None
+    return HandSearch(kept, found.image_size, second)
+
+
 def find_hands_twice(rgb: np.ndarray, detect_side: int = DETECT_SIDE, landmarker=None,
                      report: dict | None = None) -> HandSearch:
+    """What the app runs: `looked_twice`, then only the hands the landmark network sees again (`seen_again_only`).
+    `report` gets what `looked_twice` reports, and "unseen" (hands dropped; "step" becomes None when none is
+    left)."""
+    report = {} if report is None else report
+    return seen_again_only(rgb, looked_twice(rgb, detect_side, landmarker, report), report)
+
+
+def looked_twice(rgb: np.ndarray, detect_side: int = DETECT_SIDE, landmarker=None,
+                 report: dict | None = None) -> HandSearch:
     """`find_hands_or_retry`, then, when it found a hand, a second look (`look_again`) at a smoothed copy of the
     picture. When both find the hand, its second landmarks go to `second_look`; when the second look does not
     confirm the hand, `bigger_hand_around` may replace it. Costs one or two detector runs more (about 25 ms each),

@@ -42,7 +42,7 @@ FAMILIES = ["cut", "closeup", "blur", "dark", "jpeg", "rotate"]
 NO_HAND = "no hand"
 PER_CLASS = 60          # photos of each class per hard family: 180 a family
 NO_HAND_COUNT = 240
-VERSION = 11            # bump when a family's recipe or the hand search changes: the caches are keyed on it
+VERSION = 12            # bump when a family's recipe or the hand search changes: the caches are keyed on it
 SEED = 1                # the families' random draws (VERSION 1 used it too: the hand families are unchanged)
 FRAME_SIDE = 480        # the families' pictures are scaled so their longer side is about this (a webcam frame)
 

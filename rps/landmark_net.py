@@ -2,6 +2,7 @@
 
     from rps.landmark_net import hand_in_frame
     hand = hand_in_frame(rgb_uint8, pad=0.3)   # -> rps.hands.Hand, or None when the network sees no hand
+    seen_again(rgb_uint8, hand.points)         # does the network still see a hand where these landmarks lie?
 
 `hand_landmarker.task` (shipped in checkpoints/, sha256-checked by rps.hands) holds two networks: a palm detector,
 which says where a hand is, and a landmark network, which draws 21 points in the square the detector found and
@@ -12,6 +13,11 @@ MediaPipe's own default threshold (0.5): on pictures without a hand it stays low
 Measured on the hard families (SubhiH, never trained on; benchmarks/results/rps_hard.md): of the pictures every
 palm-detector step misses it found a hand in all 10 close-ups (all then read right) and in 17 others (14 right),
 and in none of the 233 pictures without a hand that reach it.
+
+`seen_again` is one step of MediaPipe's own tracking: the square is cut where a hand's landmarks lie (as MediaPipe
+cuts it for the next video frame) and the presence score says whether a hand is still there. The app's search
+(rps.hands.find_hands_twice) drops a found "hand" that fails it: a hand is seen again, a face's ear, a rocket or a
+white patch the palm detector took for a palm mostly is not (docs/rps_real_people.md, "A face is not a hand").
 
 The network runs in OpenCV's dnn module (cv2.dnn.readNetFromTFLite), which ships with opencv: about 26 ms a look
 on two CPU cores. `python -m rps.landmark_net IMAGE...` prints the presence score of some images.
@@ -86,6 +92,44 @@ def hand_in_frame(rgb: np.ndarray, pad: float, min_presence: float = MIN_PRESENC
     points[:, :2] = points[:, :2] @ back[:, :2].T + back[:, 2]
     points[:, 2] *= back[0, 0]  # z is in the square's x pixels, like x
     return Hand(points.astype(np.float32), "Right" if right > 0.5 else "Left", presence)
+
+
+# MediaPipe's tracking square (HandLandmarksToRectCalculator, then its scale and shift): built on the wrist and the
+# lower finger joints (the fingertips move too much), turned so the wrist -> middle-knuckle line points up, twice
+# the joints' box, moved a tenth of its height towards the fingers.
+ROI_LANDMARKS = [0, 1, 2, 3, 5, 6, 9, 10, 13, 14, 17, 18]
+ROI_SCALE, ROI_SHIFT = 2.0, -0.1
+
+
+def tracking_square(rgb: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """The INPUT_SIDE square MediaPipe's tracking would give the landmark network for a hand with these landmarks
+    (21 x 2+ in picture pixels), upright; black outside the picture."""
+    joints = points[ROI_LANDMARKS, :2].astype(np.float64)
+    wrist = points[0, :2].astype(np.float64)
+    knuckles = ((points[5, :2] + points[13, :2]) / 2 + points[9, :2]) / 2
+    # The turn that makes the wrist -> knuckles line point up (MediaPipe's target angle: 90 degrees).
+    rotation = np.pi / 2 - np.arctan2(-(knuckles[1] - wrist[1]), knuckles[0] - wrist[0])
+    cos, sin = np.cos(rotation), np.sin(rotation)
+    middle = (joints.max(0) + joints.min(0)) / 2
+    offset = joints - middle
+    across = offset[:, 0] * cos + offset[:, 1] * sin       # the joints in the turned frame
+    along = -offset[:, 0] * sin + offset[:, 1] * cos
+    width, height = np.ptp(across), np.ptp(along)
+    centre_x = (across.max() + across.min()) / 2
+    centre_y = (along.max() + along.min()) / 2 + ROI_SHIFT * height
+    centre = middle + np.array([centre_x * cos - centre_y * sin, centre_x * sin + centre_y * cos])
+    side = max(width, height, 1.0) * ROI_SCALE
+    matrix = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), float(np.degrees(rotation)),
+                                     INPUT_SIDE / side)
+    matrix[:, 2] += INPUT_SIDE / 2 - centre
+    return cv2.warpAffine(np.ascontiguousarray(rgb[:, :, :3]), matrix, (INPUT_SIDE, INPUT_SIDE),
+                          flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+
+
+def seen_again(rgb: np.ndarray, points: np.ndarray, min_presence: float = MIN_PRESENCE) -> bool:
+    """Does the landmark network, looking where these landmarks say the hand is (`tracking_square`), still see a
+    hand (presence at least `min_presence`, MediaPipe's default)?"""
+    return read_square(tracking_square(rgb, points))[1] >= min_presence
 
 
 def main() -> None:

@@ -61,3 +61,16 @@ def test_no_hand_falls_back_and_says_so():
     view = mask_hand(grey, None)
     assert view.message.startswith("No hand found") and view.crop.shape == (CROP_SIDE, CROP_SIDE, 3)
     assert hands.find_hands(grey).hands == []
+
+
+def test_a_hand_is_seen_again_where_its_landmarks_lie():
+    # rps.landmark_net.seen_again: the landmark network looks where the landmarks say the hand is (MediaPipe's
+    # tracking square, the hand turned upright). A real hand is there; the same landmarks over a blank wall are not.
+    from rps.landmark_net import INPUT_SIDE, seen_again, tracking_square
+
+    rgb = np.asarray(flatten_alpha(open_image(first_image(shared_path("rps", "subhih", "paper")))))
+    points = hands.find_hands_or_retry(rgb).hands[0].points
+    square = tracking_square(rgb, points)
+    assert square.shape == (INPUT_SIDE, INPUT_SIDE, 3)
+    assert seen_again(rgb, points)
+    assert not seen_again(np.full_like(rgb, 128), points)

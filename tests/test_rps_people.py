@@ -108,3 +108,29 @@ def test_not_sure_threshold_keeps_the_risk_and_weighs_no_hand_photos():
     assert people_threshold(confidence, correct, people, no_faces, 0.0) == 0.6
     faces = np.full(50, 0.75)    # "hands" found in no-hand photos, at 0.75: worth a higher threshold
     assert people_threshold(confidence, correct, people, faces, 0.0) == 0.76
+
+
+def test_a_face_the_palm_detector_takes_for_a_hand_is_not_one():
+    # Grace Hopper's portrait (Matplotlib's sample photo), its bottom-left corner: the palm detector takes her
+    # ear, cheek and collar for a hand and the models named it "rock". Where those landmarks lie, MediaPipe's
+    # landmark network sees no hand (one step of its own tracking), so the search now says "no hand".
+    from rps.hands import find_hands_twice, looked_twice
+    from rps.landmark_net import seen_again
+    from rps.people import sample_photos
+
+    photos = dict(sample_photos())
+    corner = views_of(photos["Grace Hopper, US Navy, public domain"])[3]
+    taken = looked_twice(corner).hands
+    assert taken and not seen_again(corner, taken[0].points)
+    assert not find_hands_twice(corner).hands
+
+
+def test_a_hand_in_front_of_a_face_is_still_found():
+    # The webcam person holds the hand next to or over the face: every hand is still seen again.
+    from rps.hands import find_hands_twice
+
+    webcam = [p for p in photos_needing_shared() if p.source == "meyasl"]
+    for photo in [next(p for p in webcam if p.label == label) for label in range(3)] + webcam[::40]:
+        report: dict = {}
+        assert find_hands_twice(read_photo(photo), report=report).hands, photo.path
+        assert report["unseen"] == 0
