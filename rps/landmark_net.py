@@ -55,17 +55,24 @@ def get_network():
         return _network
 
 
+def square_around(rgb: np.ndarray, centre, side: float, degrees: float, flags: int,
+                  border: int) -> tuple[np.ndarray, np.ndarray]:
+    """(the INPUT_SIDE square showing the picture's `side` x `side` pixels around `centre`, turned by `degrees`; the
+    2 x 3 map from picture pixels to square pixels)."""
+    centre = (float(centre[0]), float(centre[1]))
+    matrix = cv2.getRotationMatrix2D(centre, float(degrees), INPUT_SIDE / side)
+    matrix[:, 2] += np.array([INPUT_SIDE / 2, INPUT_SIDE / 2]) - np.array(centre)
+    square = cv2.warpAffine(np.ascontiguousarray(rgb[:, :, :3]), matrix, (INPUT_SIDE, INPUT_SIDE),
+                            flags=flags, borderMode=border)
+    return square, matrix
+
+
 def framed_square(rgb: np.ndarray, pad: float) -> tuple[np.ndarray, np.ndarray]:
     """(the INPUT_SIDE square showing the whole picture centred, with `pad` of its longer side added on every side
     as repeated edge pixels; the 2 x 3 map from picture pixels to square pixels)."""
     height, width = rgb.shape[:2]
-    side = max(height, width) * (1 + 2 * pad)
-    centre = (width / 2, height / 2)
-    matrix = cv2.getRotationMatrix2D(centre, 0.0, INPUT_SIDE / side)
-    matrix[:, 2] += np.array([INPUT_SIDE / 2, INPUT_SIDE / 2]) - np.array(centre)
-    square = cv2.warpAffine(np.ascontiguousarray(rgb[:, :, :3]), matrix, (INPUT_SIDE, INPUT_SIDE),
-                            flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
-    return square, matrix
+    return square_around(rgb, (width / 2, height / 2), max(height, width) * (1 + 2 * pad), 0.0,
+                         cv2.INTER_AREA, cv2.BORDER_REPLICATE)
 
 
 def read_square(square: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -119,11 +126,7 @@ def tracking_square(rgb: np.ndarray, points: np.ndarray) -> np.ndarray:
     centre_y = (along.max() + along.min()) / 2 + ROI_SHIFT * height
     centre = middle + np.array([centre_x * cos - centre_y * sin, centre_x * sin + centre_y * cos])
     side = max(width, height, 1.0) * ROI_SCALE
-    matrix = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), float(np.degrees(rotation)),
-                                     INPUT_SIDE / side)
-    matrix[:, 2] += INPUT_SIDE / 2 - centre
-    return cv2.warpAffine(np.ascontiguousarray(rgb[:, :, :3]), matrix, (INPUT_SIDE, INPUT_SIDE),
-                          flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    return square_around(rgb, centre, side, np.degrees(rotation), cv2.INTER_LINEAR, cv2.BORDER_CONSTANT)[0]
 
 
 def seen_again(rgb: np.ndarray, points: np.ndarray, min_presence: float = MIN_PRESENCE) -> bool:
