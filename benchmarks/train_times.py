@@ -16,6 +16,7 @@ Writes benchmarks/results/train_times.md (or --out); each step's output goes to 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -70,15 +71,17 @@ def run_step(name: str, command: str | list[str], folder: Path, log_folder: Path
     commands = command if isinstance(command, list) else [command]
     began = time.perf_counter()
     processes = []
-    for i, each in enumerate(commands):
-        args = each.format(tmp=folder, mnist=MNIST).split()
-        log = log_folder / (f"{name}.log" if len(commands) == 1 else f"{name}_{i + 1}.log")
-        print(f"{name}: python {' '.join(args)}", flush=True)
-        processes.append((subprocess.Popen([sys.executable, *args], cwd=ROOT, stdout=open(log, "w"),
-                                           stderr=subprocess.STDOUT), log))
-    for process, log in processes:
-        if process.wait() != 0:
-            raise SystemExit(f"{name} failed (exit {process.returncode}); see {log}")
+    with contextlib.ExitStack() as logs:
+        for i, each in enumerate(commands):
+            args = each.format(tmp=folder, mnist=MNIST).split()
+            log = log_folder / (f"{name}.log" if len(commands) == 1 else f"{name}_{i + 1}.log")
+            print(f"{name}: python {' '.join(args)}", flush=True)
+            out = logs.enter_context(open(log, "w"))
+            processes.append((subprocess.Popen([sys.executable, *args], cwd=ROOT, stdout=out,
+                                               stderr=subprocess.STDOUT), log))
+        for process, log in processes:
+            if process.wait() != 0:
+                raise SystemExit(f"{name} failed (exit {process.returncode}); see {log}")
     if name in THEN:
         run_step(f"{name}_then", THEN[name], folder, log_folder)
     seconds = time.perf_counter() - began
