@@ -24,6 +24,7 @@ The load average goes beside the figures: on a shared machine they are worse tha
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import sys
@@ -129,8 +130,8 @@ def score(frames: list, shown: list, truth: list[str]) -> dict:
     for start, end, gesture in segments:
         times = [t for t, held in shown if start <= t < end and held == gesture]
         # Within a segment the held answer should change once at most (to the segment's gesture); more is flicker.
-        changes = [held for t, held in shown if start <= t < end]
-        flicker += max(0, len([c for i, c in enumerate(changes) if i == 0 or c != changes[i - 1]]) - 1)
+        runs = itertools.groupby(held for t, held in shown if start <= t < end)
+        flicker += max(0, sum(1 for _ in runs) - 1)
         if held_at(shown, start) == gesture:            # held already (a gesture repeated across the loop's seam)
             times = [start]
         if times:
