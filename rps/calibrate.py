@@ -40,8 +40,7 @@ SETS = [PLAIN] + FAMILIES
 
 def model_answer(model_name: str, reading: FamilyReading) -> np.ndarray:
     """The uncalibrated N x 3 answer of a model on a family (the app's combination rule)."""
-    l_shape = reading.l_shape if model_name == "ensemble" else np.zeros(len(reading.labels), bool)
-    return combine(model_name, reading.member_probs, l_shape)
+    return combine(model_name, reading.member_probs)
 
 
 def fit_temperature(probs: np.ndarray, labels: np.ndarray) -> float:

@@ -21,7 +21,7 @@ from common.plots import save_confusion_matrix
 from common.training import confusion_matrix
 from rps.cache import DEFAULT_CACHE, load_cache
 from rps.data import CLASSES
-from rps.landmarks import l_scissors, landmark_features, looks_like_l, normalise_landmarks
+from rps.landmarks import l_scissors, landmark_features, normalise_landmarks
 from rps.model import build_model, image_batch
 from rps.train import TrainConfig, validation_crops
 
@@ -101,18 +101,6 @@ python -m rps.evaluate
 The ablations ran with fewer epochs (2-4) than the shipped models."""
 
 
-def l_shapes(points: np.ndarray, found: np.ndarray) -> np.ndarray:
-    """Which photos' hands the app would leave to the landmarks model as "L" scissors."""
-    return np.array([bool(f) and looks_like_l(p) for p, f in zip(points, found)], dtype=bool)
-
-
-def real_l_shapes(fired: np.ndarray, labels: np.ndarray, which: str) -> str:
-    """How often the "L" detector fires on real photos: each time on a rock or paper is a wrong hand-over."""
-    per_class = ", ".join(f"{int(fired[labels == c].sum())} {name}" for c, name in enumerate(CLASSES))
-    return (f"The \"L\" detector (rps.landmarks.looks_like_l) fires on {int(fired.sum())} of {len(labels)} "
-            f"{which} ({per_class}).")
-
-
 def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
     return float((probs.argmax(1) == labels).mean())
 
@@ -124,13 +112,12 @@ def per_class(probs: np.ndarray, labels: np.ndarray) -> dict[str, float]:
 
 def evaluate(limit: int | None = None, cache_path: str = str(DEFAULT_CACHE), write: bool = True) -> str:
     landmark_cache = load_cache(cache_path)
-    val, train = landmark_cache["val"], landmark_cache["train"]
+    val = landmark_cache["val"]
     count = len(val["labels"]) if limit is None else min(limit, len(val["labels"]))
     labels = val["labels"][:count]
     found = val["found"][:count]
     points = val["points"][:count]
     holdout = np.array(["/test__" in str(p) for p in val["paths"][:count]])
-    l_shape = l_shapes(points, found)
     cache = {"val": val}
     views = {view: list(validation_crops(TrainConfig(regime=view, limit=limit), cache)[0]) for view in ["plain", "masked"]}
 
@@ -146,7 +133,6 @@ def evaluate(limit: int | None = None, cache_path: str = str(DEFAULT_CACHE), wri
         # As in the app: where MediaPipe found no hand, the image model answers.
         results[("landmarks", "masked")] = np.where(np.isnan(lm), fallback, lm)
         both = np.where(np.isnan(lm), fallback, (lm + fallback) / 2)
-        both[l_shape] = lm[l_shape]  # as in rps.predict: the "L" scissors are left to the landmarks model
         results[("ensemble", "masked")] = both
 
     lines = [f"# Rock / paper / scissors on real rooms (SubhiH, {count} photos, "
@@ -178,8 +164,7 @@ def evaluate(limit: int | None = None, cache_path: str = str(DEFAULT_CACHE), wri
             matrix = confusion_matrix(torch.as_tensor(probs.argmax(1)), torch.as_tensor(labels), len(CLASSES))
             save_confusion_matrix(matrix, CLASSES, ROOT / "artifacts" / f"rps_confusion_{row}.png",
                                   title=f"{row}, masked, SubhiH")
-    lines += ["", synthetic_l_check(points, found, labels), "", real_l_shapes(l_shape, labels, "SubhiH real-room photos"),
-              real_l_shapes(l_shapes(train["points"], train["found"]), train["labels"], "drgfreeman training photos"), "", COMMANDS]
+    lines += ["", synthetic_l_check(points, found, labels), "", COMMANDS]
     text = "\n".join(lines) + "\n"
     if write:
         out = ROOT / "benchmarks" / "results" / "rps_eval.md"
@@ -201,7 +186,7 @@ def hard_tables(write: bool = True) -> str:
     lines = ["# Rock / paper / scissors on the hard families", "",
              "Made from SubhiH by `rps.hard` (the shipped real-hands models train on SubhiH's training sessions, "
              "rps.people: for people never seen see rps_people.md); the app's own path (hand search with retries, "
-             "masking, models, the \"L\" rule). A hand picture judged \"no hand\" counts as "
+             "masking, models, calibrated \"not sure\"). A hand picture judged \"no hand\" counts as "
              "wrong. \"no hand\" row: share of the pictures without a hand that get a gesture (lower is better).", "",
              "| model | " + " | ".join(f"{name} ({sizes[name]})" for name in SETS) + f" | no hand ({sizes[NO_HAND]}): named |",
              "|---|" + "---|" * (len(SETS) + 1)]

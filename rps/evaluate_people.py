@@ -23,7 +23,6 @@ import numpy as np
 
 from rps.cache import load_cache
 from rps.data import CLASSES
-from rps.landmarks import looks_like_l
 from rps.people import PEOPLE_CACHE, ROLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,9 +58,8 @@ def raw_answer(model_name: str, part: dict[str, np.ndarray]) -> np.ndarray:
     """The uncalibrated N x 3 answer of `model_name` on cached searches, by the app's own code (rps.predict)."""
     from rps.predict import combine, members_of
 
-    l_shape = np.array([model_name == "ensemble" and p is not None and looks_like_l(p) for p in present(part["points"])])
     needed = set(members_of(model_name)) | ({"efficientnet_lite0"} if "landmarks" in members_of(model_name) else set())
-    return combine(model_name, {name: member_answer(name, part) for name in sorted(needed)}, l_shape)
+    return combine(model_name, {name: member_answer(name, part) for name in sorted(needed)})
 
 
 def shown(model_name: str, part: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

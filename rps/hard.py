@@ -387,20 +387,18 @@ def family_with_search(name: str) -> tuple[HardSet, dict[str, np.ndarray]]:
 class FamilyReading:
     member_probs: dict[str, np.ndarray]   # model name -> N x 3 (NaN rows: landmarks without a hand)
     found: np.ndarray                     # the hand search found a hand
-    l_shape: np.ndarray                   # the "L" scissors rule fires
     labels: np.ndarray                    # class index, -1 for no hand
     fit_split: np.ndarray                 # True: used to fit calibration/thresholds (SubhiH "train" split)
 
 
 # The FamilyReading arrays besides member_probs, as stored in the readings cache.
-READING_FIELDS = ["found", "l_shape", "labels", "fit_split"]
+READING_FIELDS = ["found", "labels", "fit_split"]
 
 
 def read_family(hard: HardSet, search: dict[str, np.ndarray], members=("landmarks", "efficientnet_lite0", "lenet")
                 ) -> FamilyReading:
     """Every member model's probabilities on every picture, through the app's own masking and models."""
     from rps.hands import Hand
-    from rps.landmarks import looks_like_l
     from rps.masking import mask_hand
     from rps.predict import member_probabilities
 
@@ -411,9 +409,8 @@ def read_family(hard: HardSet, search: dict[str, np.ndarray], members=("landmark
         view = mask_hand(rgb, hand)
         crops.append(view.crop)
         points.append(hand_points if has_hand else None)
-    l_shape = np.array([p is not None and looks_like_l(p) for p in points])
     probs = {name: member_probabilities(name, crops, points, looks) for name in members}
-    return FamilyReading(probs, np.asarray(search["found"], bool), l_shape, hard.labels, fit_split(hard.sources))
+    return FamilyReading(probs, np.asarray(search["found"], bool), hard.labels, fit_split(hard.sources))
 
 
 def fit_split(sources: list[str]) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Hand landmarks as model input: a pose-independent frame, joint-angle features, augmentation, synthetic "L".
+"""Hand landmarks as model input: a pose-independent frame, joint-angle features, augmentation, synthetic scissors.
 
     canon = normalise_landmarks(points)     # 21 x 3: wrist at 0, wrist->middle knuckle = 1 and pointing up,
                                             # thumb side always on the right (mirror-free)
@@ -101,16 +101,3 @@ def v_scissors(open_hand: np.ndarray, fist: np.ndarray) -> np.ndarray:
         out[chain] = open_hand[chain] - open_hand[chain[0]] + fist[chain[0]]
     return out
 
-
-def looks_like_l(points: np.ndarray) -> bool:
-    """Thumb and index straight, middle/ring/pinky folded: the "L" scissors common in Korea.
-
-    The image models never saw this gesture (the green-screen set has only the V sign), so the app lets the
-    landmarks model decide alone when it sees one.
-    """
-    canon = normalise_landmarks(points)
-    bends = bend_cosines(canon).reshape(5, 3)  # thumb, index, middle, ring, pinky; 1 = straight
-    index_out = bends[1].min() > 0.8
-    middle_folded = bends[2][1:].mean() < 0.3   # the V sign has the middle finger straight
-    thumb_out = bends[0][1:].min() > 0.85 and np.linalg.norm(canon[4, :2] - canon[5, :2]) > 0.4
-    return bool(index_out and middle_folded and thumb_out)

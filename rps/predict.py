@@ -34,7 +34,7 @@ from common.errors import UserInputError
 from common.images import flatten_alpha, open_image
 from rps.data import CLASSES
 from rps.hands import HandSearch, find_hands_twice
-from rps.landmarks import landmark_features, looks_like_l
+from rps.landmarks import landmark_features
 from rps.masking import mask_hand, plain_view
 from rps.model import build_model, image_batch
 
@@ -164,17 +164,14 @@ def members_of(model_name: str) -> list[str]:
     return ENSEMBLE if model_name == "ensemble" else [model_name]
 
 
-def combine(model_name: str, member_probs: dict[str, np.ndarray], l_shape: np.ndarray) -> np.ndarray:
+def combine(model_name: str, member_probs: dict[str, np.ndarray]) -> np.ndarray:
     """The answer of `model_name` (N x 3) from its members' probabilities, as the app computes it.
 
     Members without an input (landmarks, no hand) are left out of the mean; the landmarks model alone
-    without a hand defers to EfficientNet-Lite0 (which must then be in `member_probs`); the ensemble leaves
-    the thumb + index "L" scissors (`l_shape`) to the landmarks model, the one model that saw them.
+    without a hand defers to EfficientNet-Lite0 (which must then be in `member_probs`).
     """
     stacked = np.stack([member_probs[name] for name in members_of(model_name)])
     probs = np.nanmean(np.where(np.isnan(stacked), np.nan, stacked), axis=0) if len(stacked) > 1 else stacked[0]
-    if model_name == "ensemble":
-        probs = np.where(l_shape[:, None], member_probs["landmarks"], probs)
     missing = np.isnan(probs).any(1)
     if missing.any():
         probs = np.where(missing[:, None], member_probs["efficientnet_lite0"], probs)
@@ -204,23 +201,14 @@ def read_hand(rgb: np.ndarray, search: HandSearch, mask: bool = True, model_name
     else:
         message = search.message if mask else f"{search.message} (masking off: the whole image)"
 
-    l_shape = np.array([model_name == "ensemble" and points is not None and looks_like_l(points)])
-    if l_shape[0]:
-        # The image models were never shown the thumb + index "L" scissors; the landmarks model was.
-        message += "; thumb + index \"L\" shape: the landmarks model decides"
     needed = set(members_of(model_name))
     if points is None and "landmarks" in needed:
         needed.add("efficientnet_lite0")
         if model_name == "landmarks":
             message += "; the landmarks model needs a hand, so EfficientNet-Lite0 answered"
-    if l_shape[0]:
-        needed = {"landmarks"}
     member_probs = {name: member_probabilities(name, [view.crop], [points], [search.second_look])
                     for name in sorted(needed)}
-    if l_shape[0]:
-        probs = member_probs["landmarks"]
-    else:
-        probs = combine(model_name, member_probs, l_shape)
+    probs = combine(model_name, member_probs)
     probs = calibrated(model_name, probs)[0]
     best = CLASSES[int(np.argmax(probs))]
     sure = bool(probs.max() >= not_sure_below(model_name))

@@ -244,7 +244,7 @@ def made_up_reading(rng, count: int, no_hand: bool = False) -> hard.FamilyReadin
         if name == "landmarks":
             p[~found] = np.nan
         probs[name] = p.astype(np.float32)
-    return hard.FamilyReading(probs, found, np.zeros(count, bool), labels, rng.random(count) < 0.5)
+    return hard.FamilyReading(probs, found, labels, rng.random(count) < 0.5)
 
 
 def test_calibration_fits_and_reports_every_set():

@@ -59,15 +59,6 @@ def test_l_scissors_takes_thumb_and_index_from_the_open_hand():
     assert (index_bend > 0.8).all()                           # the index finger is straight
 
 
-def test_l_shape_is_recognised_and_the_open_hand_is_not():
-    from rps.landmarks import looks_like_l
-
-    open_hand = hand(4)
-    l_shape = fold(open_hand, [(9, 10, 11, 12), (13, 14, 15, 16), (17, 18, 19, 20)])  # middle, ring, pinky
-    assert looks_like_l(l_shape)
-    assert not looks_like_l(open_hand)
-
-
 def fold(points, chains):
     """Curl the given fingers back into the palm (in the canonical frame)."""
     canon = normalise_landmarks(points).copy()
