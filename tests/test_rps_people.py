@@ -134,3 +134,18 @@ def test_a_hand_in_front_of_a_face_is_still_found():
         report: dict = {}
         assert find_hands_twice(read_photo(photo), report=report).hands, photo.path
         assert report["unseen"] == 0
+
+
+def test_families_made_from_real_photos_keep_person_and_label_and_are_searched_the_apps_way():
+    from rps.people import search_record, stacked
+    from rps.people_families import KEPT, family_of_people
+
+    photos = [p for p in photos_needing_shared() if p.source == "meyasl" and p.label == 1][:3]
+    part = stacked([search_record(read_photo(p)) for p in photos])
+    part.update({key: np.array([getattr(p, key) for p in photos]) for key in KEPT})
+    assert part["found"].all(), "MediaPipe finds these webcam palms as they are"
+    blurred = family_of_people("blur", part)
+    assert list(blurred["person"]) == ["meyasl_p01"] * 3 and list(blurred["label"]) == [1, 1, 1]
+    assert blurred["found"].sum() >= 2                       # a moving hand is still a hand
+    closer = family_of_people("closeup", part)
+    assert not np.array_equal(closer["crop"], part["crop"])  # the camera came closer: the model sees another crop
