@@ -90,8 +90,10 @@ def load_features(cache_path: Path, refresh: bool) -> dict[str, np.ndarray]:
     return data
 
 
-def features_at(data, index: int) -> HandFeatures:
-    return HandFeatures(data["landmarks"][index], data["embedding"][index])
+def features_at(data, index: int, hide: int | None = None) -> HandFeatures:
+    """A photo's features and the shipped model's guess (as rps.personal.example_features keeps it when taught)."""
+    shipped = shipped_of(data, index, hide)
+    return HandFeatures(data["landmarks"][index], data["embedding"][index], max(shipped, key=shipped.get))
 
 
 # ---------------------------------------------------------------- people and draws
@@ -140,7 +142,7 @@ def read_all(data, taught: list[int], to_read: list[int], names: dict[int, str],
     """Predicted class index of every photo in `to_read` by a reader taught `taught` (label names `names`)."""
     reader = PersonalReader()
     for i in taught:
-        reader.add(names[int(data["label"][i])], features_at(data, i))
+        reader.add(names[int(data["label"][i])], features_at(data, i, hide))
     index_of = {name: label for label, name in names.items()}
     predicted = []
     for i in to_read:

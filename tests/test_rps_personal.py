@@ -154,3 +154,26 @@ def test_clearly_nearer_examples_overrule_the_shipped_answer():
     reading = classify_personal(photo, reader=reader)
     assert top(reading.probabilities) == "my fist", reading.probabilities
     assert personal.clearly_nearer(0.0, 1.0) and not personal.clearly_nearer(0.9, 1.0)
+
+
+def webcam_frames(gesture: str, numbers) -> list[Path]:
+    """Frames of the realrooms webcam person (a validation person of rps.people, never tuned on)."""
+    return [shared_path("rps", "realrooms", gesture, f"meyasl_p01_{n:04d}.jpg") for n in numbers]
+
+
+def test_once_the_shipped_model_misreads_your_examples_the_nearest_examples_decide(taught_reader, monkeypatch):
+    # The webcam person's thumb + index "L": the shipped ensemble reads frames 41 and 47 as rock. With 41 taught as
+    # scissors, the reader knows the shipped model is wrong for this person, so frame 47 (nearer the taught
+    # scissors than any fist, but not 0.6 times as near) is read as scissors.
+    reader = PersonalReader()
+    for gesture, numbers in [("rock", range(1, 6)), ("paper", range(1, 6)), ("scissors", [41, 45, 1, 2, 3])]:
+        for path in webcam_frames(gesture, numbers):
+            teach(reader, path, gesture)
+    assert reader.misread_examples() >= 1
+    assert taught_reader.misread_examples() == 0      # SubhiH session 2: every example read right, caution stays
+    frame = webcam_frames("scissors", [47])[0]
+    reading = classify_personal(frame, reader=reader)
+    assert top(reading.probabilities) == "scissors", reading.message
+    assert "misread" in reading.message
+    monkeypatch.setattr(personal, "MARGIN_WHEN_MISREAD", personal.MARGIN)
+    assert top(classify_personal(frame, reader=reader).probabilities) == "rock"   # the cautious margin alone
