@@ -4,11 +4,12 @@ make the families from them, not only from SubhiH").
     python -m rps.people_families        # -> benchmarks/results/rps_people_families.md (~10 min the first time)
 
 Every hand photo of the tune and validation people (rps.people) is changed by each family of rps.hard (cut at an
-edge, a close-up that the hand overflows, motion blur, a dim room, heavy JPEG, turned), placed by the landmarks
+edge, a close-up that the hand overflows, motion blur, a dim room, heavy JPEG, turned) and scaled down to a 224 px
+webcam frame (the size of the issue's held-out frames), placed by the landmarks
 the people cache found in the original (`python -m rps.people cache` first). Then the app's path runs on it
 (rps.people.search_record: hand search, masking; rps.evaluate_people.outcomes: models, calibrated "not sure"),
 and each family gets a row per role: read right, wrong of named and "not sure", mean over people and the worst
-person. The searches are cached in runs/ (keyed on rps.hard.VERSION).
+person. The searches are cached in runs/, one file a family (keyed on rps.hard.VERSION).
 
 The tune people's families may be fitted on; the validation people's are only reported.
 """
@@ -18,11 +19,12 @@ import argparse
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from rps.cache import load_cache
 from rps.evaluate_people import as_searched_now, outcomes, per_group, subsets, summary
-from rps.hard import FAMILIES, MAKERS, SEED, VERSION
+from rps.hard import MAKERS, SEED, VERSION
 from rps.people import PEOPLE_CACHE, cached_photo, read_photo, search_record, stacked
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,39 +33,51 @@ ROLES = ["tune", "validation"]
 KEPT = ["label", "person", "group", "role", "source", "path"]
 
 
-def cache_path(work_dir: Path = ROOT / "runs") -> Path:
-    return work_dir / f"rps_people_families_v{VERSION}.npz"
+def webcam_224(rgb, points, rng):
+    """The frame as a 224 px webcam sends it (longer side 224; smaller photos stay as they are)."""
+    scale = 224 / max(rgb.shape[:2])
+    if scale >= 1:
+        return rgb
+    return cv2.resize(rgb, (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale)), interpolation=cv2.INTER_AREA)
+
+
+CHANGES = {**MAKERS, "224 px": webcam_224}
+
+
+def cache_path(name: str, work_dir: Path = ROOT / "runs") -> Path:
+    return work_dir / f"rps_people_family_{name.replace(' ', '_')}_v{VERSION}.npz"
 
 
 def family_of_people(name: str, hands: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Family `name` made from every photo in `hands` (a people-cache part), searched the app's way."""
-    rng = np.random.default_rng([SEED, FAMILIES.index(name), 7])
+    rng = np.random.default_rng([SEED, list(CHANGES).index(name), 7])
     records = []
     for index in range(len(hands["path"])):
         points = hands["points"][index] if hands["found"][index] else None
-        changed = MAKERS[name](read_photo(cached_photo(hands, index)), points, rng)
+        changed = CHANGES[name](read_photo(cached_photo(hands, index)), points, rng)
         records.append(search_record(np.ascontiguousarray(changed)))
     out = stacked(records)
     out.update({key: hands[key] for key in KEPT})
     return out
 
 
-def build(people_cache: Path = PEOPLE_CACHE, out: Path | None = None) -> dict[str, dict[str, np.ndarray]]:
-    """Every family of the tune and validation people (read from the cache in runs/ when it is there)."""
-    out = out or cache_path()
-    if out.exists():
-        return load_cache(out)
+def build(people_cache: Path = PEOPLE_CACHE) -> dict[str, dict[str, np.ndarray]]:
+    """Every family of the tune and validation people (each read from its cache in runs/ when it is there)."""
     hands = load_cache(people_cache)["hands"]
     keep = np.isin(hands["role"], ROLES)
     hands = {key: value[keep] for key, value in hands.items()}
     families = {}
-    for name in FAMILIES:
+    for name in CHANGES:
+        path = cache_path(name)
+        if path.exists():
+            families[name] = load_cache(path)["family"]
+            continue
         began = time.perf_counter()
         families[name] = family_of_people(name, hands)
         print(f"{name}: {len(hands['path'])} photos, hands in {families[name]['found'].sum()} "
               f"({time.perf_counter() - began:.0f} s)", flush=True)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out, **{f"{name}/{key}": value for name, part in families.items() for key, value in part.items()})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, **{f"family/{key}": value for key, value in families[name].items()})
     return families
 
 
@@ -117,7 +131,7 @@ def calibration_check(model_name: str, families: dict[str, dict[str, np.ndarray]
 def report(model_name: str, families: dict[str, dict[str, np.ndarray]]) -> str:
     lines = [f"# The hard families made from real people's photos ({model_name})", "",
              "Every hand photo of the tune and validation people of rps.people, changed as rps.hard changes SubhiH's "
-             "(cut, close-up, motion blur, dim, heavy JPEG, turned), then read by the app's path. A photo judged "
+             "(cut, close-up, motion blur, dim, heavy JPEG, turned) or scaled down to a 224 px webcam frame, then read by the app's path. A photo judged "
              "\"no hand\" counts as not right. Cells: mean over people / worst person. Validation people are never "
              "tuned on.", "",
              "| family | people | count | photos | read right | wrong of named | not sure | no hand |",
