@@ -61,14 +61,13 @@ def family_of_people(name: str, hands: dict[str, np.ndarray]) -> dict[str, np.nd
     return out
 
 
-def build(people_cache: Path = PEOPLE_CACHE, roles: list[str] = ROLES, names: list[str] = list(CHANGES)
-          ) -> dict[str, dict[str, np.ndarray]]:
+def build(people_cache: Path = PEOPLE_CACHE, roles: list[str] = ROLES) -> dict[str, dict[str, np.ndarray]]:
     """Every family of the people of `roles` (each read from its cache in runs/ when it is there)."""
     hands = load_cache(people_cache)["hands"]
     keep = np.isin(hands["role"], roles)
     hands = {key: value[keep] for key, value in hands.items()}
     families = {}
-    for name in names:
+    for name in CHANGES:
         path = cache_path(name, roles)
         if path.exists():
             families[name] = load_cache(path)["family"]
@@ -80,24 +79,6 @@ def build(people_cache: Path = PEOPLE_CACHE, roles: list[str] = ROLES, names: li
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(path, **{f"family/{key}": value for key, value in families[name].items()})
     return families
-
-
-def write_training_cache(families: dict[str, dict[str, np.ndarray]], out: Path) -> None:
-    """The training people's hard photos in the form `python -m rps.train --degraded-cache` reads: MediaPipe's
-    landmarks (both looks) of every hand found, and the crop the app's image models see of every photo."""
-    points, labels = [], []
-    for part in families.values():
-        for key in ("points", "second"):
-            seen = ~np.isnan(part[key]).any((1, 2)) & part["found"]
-            points.append(part[key][seen])
-            labels.append(part["label"][seen])
-    crops = np.concatenate([part["crop"] for part in families.values()])
-    crop_labels = np.concatenate([part["label"] for part in families.values()])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out, **{"train/points": np.concatenate(points).astype(np.float32),
-                                "train/labels": np.concatenate(labels).astype(np.int64),
-                                "train/crops": crops, "train/crop_labels": crop_labels.astype(np.int64)})
-    print(f"wrote {out}: {sum(len(p) for p in points)} hands' landmarks, {len(crops)} crops")
 
 
 def risk_and_unsure(probs: np.ndarray, labels: np.ndarray, people: np.ndarray, threshold: float) -> tuple[float, float]:
@@ -175,14 +156,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(RESULTS), help="results file")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--checkpoints", default=None, help="read weights and calibration from this folder")
-    parser.add_argument("--train-cache", default=None,
-                        help="instead: make the families of the *train* people and write them here for "
-                             "`python -m rps.train --degraded-cache` (an experiment; see docs/rps_real_people.md)")
     args = parser.parse_args()
-    if args.train_cache:
-        names = [name for name in CHANGES if name not in ("rotate", "224 px")]  # the canonical frame undoes a turn
-        write_training_cache(build(Path(args.cache), ["train"], names), Path(args.train_cache))
-        return
     if args.checkpoints:
         from rps.predict import use_checkpoints
 
