@@ -37,13 +37,12 @@ def digit_request() -> dict:
 
 
 def hand_photo(folder: Path) -> str:
-    """A real-room hand photo when the shared data is here, else a 640x480 frame made here."""
+    """A real-room hand photo when the shared data is here (as it is: the app finds its hand), else a 640x480
+    frame made here. (Until issue 20 the photo was pasted on a grey 640x480 canvas, where the hand search no
+    longer finds the hand: that timed the no-hand path, every retry and the image model's fallback.)"""
     photos = sorted((SHARED / "rps" / "subhih" / "paper").glob("*.jpg"))
     if photos:
-        image = Image.open(photos[0]).convert("RGB")
-        canvas = Image.new("RGB", (640, 480), (120, 110, 100))
-        image.thumbnail((400, 400))
-        canvas.paste(image, (120, 40))
+        canvas = Image.open(photos[0]).convert("RGB")
     else:
         canvas = Image.fromarray(np.random.default_rng(0).integers(0, 255, (480, 640, 3), np.uint8))
     path = folder / "hand.jpg"

@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 import gradio as gr
 
+from common.runtime import one_torch_thread
 from rps import game as rps_game
 from rps import live
 from ui import camera
@@ -55,7 +56,8 @@ def play_photo(image, mode, game):
     game.set_mode(mode)
     if image is None:
         return game_answer(game, None, "Take a photo with the camera or upload one first.")
-    throw, sentence = live.throw_from_photo(uploaded(image))
+    with one_torch_thread():  # common/runtime.py
+        throw, sentence = live.throw_from_photo(uploaded(image))
     return game_answer(game, throw, sentence)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from common.runtime import one_torch_thread
 from rps import personal as personal_reader
 from rps import predict as hands
 from ui import camera
@@ -28,10 +29,11 @@ def classify_rps(image, mask: bool = True, model: str = hands.DEFAULT_MODEL, per
     model "personal" uses the examples this visitor taught (`personal`, a session gr.State; see ui/teach.py)."""
     if image is None:
         return None, "Take a photo with the camera or upload one.", None
-    if model == personal_reader.MODEL_NAME:
-        reading = personal_reader.classify_personal(uploaded(image), mask=mask, reader=personal)
-    else:
-        reading = hands.classify_hand(uploaded(image), mask=mask, model_name=model)
+    with one_torch_thread():  # see common/runtime.py: torch's second OpenMP thread spins against MediaPipe's
+        if model == personal_reader.MODEL_NAME:
+            reading = personal_reader.classify_personal(uploaded(image), mask=mask, reader=personal)
+        else:
+            reading = hands.classify_hand(uploaded(image), mask=mask, model_name=model)
     label = reading.probabilities if reading.outcome == reading.label else reading.outcome
     return label, reading.message, reading.shown_image
 

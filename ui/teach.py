@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from common.runtime import one_torch_thread
 from rps import personal as personal_reader
 from ui import camera
 from ui.errors import friendly_errors, uploaded
@@ -20,7 +21,8 @@ def teach_rps(image, label, personal=None):
         raise gr.Error("Take or upload a photo of your hand first, then say which gesture it shows.",
                        print_exception=False)
     personal = personal or personal_reader.PersonalReader()
-    counts = personal_reader.teach(personal, uploaded(image), label)
+    with one_torch_thread():  # common/runtime.py
+        counts = personal_reader.teach(personal, uploaded(image), label)
     return counts, personal_reader.counts_sentence(counts), personal
 
 
@@ -31,7 +33,8 @@ def teach_burst(label, personal, frames):
         raise gr.Error("The camera is off: press *Start the camera*, show the gesture, then record.",
                        print_exception=False)
     personal = personal or personal_reader.PersonalReader()
-    counts, taught = personal_reader.teach_frames(personal, camera.frames_from_page(frames, BURST_FRAMES), label)
+    with one_torch_thread():
+        counts, taught = personal_reader.teach_frames(personal, camera.frames_from_page(frames, BURST_FRAMES), label)
     sentence = personal_reader.counts_sentence(counts)
     if taught < len(frames):
         sentence = f"{taught} of {len(frames)} frames had a hand and were taught. " + sentence
