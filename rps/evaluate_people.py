@@ -170,6 +170,7 @@ def report(models: list[str], cache_path: Path = PEOPLE_CACHE, checkpoints: str 
         lines += ["", *table, ""]
         if model_name == models[0]:
             lines += per_person_lines(outcome, named, hands)
+    lines += search_step_lines(cache["hands"], cache["no_hand"])
     lines += ["Commands: `python -m rps.people fetch`, `python -m rps.people cache`, `python -m rps.evaluate_people`."]
     return "\n".join(lines) + "\n"
 
@@ -193,6 +194,20 @@ def per_person_lines(outcome: np.ndarray, named: np.ndarray, hands: dict[str, np
                 confusions += [template.format(CLASSES[t], CLASSES[n], c) for (t, n), c in sorted(pairs.items())]
             lines.append(f"| {role} | {group} | {row['photos']} | {row['read right']:.3f} | {row['wrong of named']:.3f} | "
                          f"{row['not sure']:.3f} | {row['no hand']:.3f} | {', '.join(confusions)} |")
+    return lines + [""]
+
+
+def search_step_lines(hands: dict[str, np.ndarray], no_hand: dict[str, np.ndarray]) -> list[str]:
+    """Which step of the hand search (rps.hands.SEARCH_ORDER) found the hand, per role, and the "hands" it found
+    in the no-hand pictures. "second look only": a hand only the smoothed second look saw, which the app no
+    longer takes (it must be seen again, `as_searched_now`)."""
+    from rps.hands import SEARCH_ORDER
+
+    columns = [(role, hands["step"][hands["role"] == role]) for role in ROLES] + [("no-hand pictures", no_hand["step"])]
+    lines = ["Which step of the hand search found the hand (photos; a retry runs only when every step before it found "
+             "nothing):", "", "| step | " + " | ".join(name for name, _ in columns) + " |", "|---|" + "---|" * len(columns)]
+    for step, label in [(s, s) for s in SEARCH_ORDER] + [("second look", "second look only (not taken)"), ("", "none")]:
+        lines.append(f"| {label} | " + " | ".join(str(int((steps == step).sum())) for _, steps in columns) + " |")
     return lines + [""]
 
 

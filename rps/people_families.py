@@ -128,6 +128,19 @@ def calibration_check(model_name: str, families: dict[str, dict[str, np.ndarray]
     return lines
 
 
+def search_steps(families: dict[str, dict[str, np.ndarray]], role: str = "validation") -> list[str]:
+    """Which step of the hand search found the hand in each family's photos of the `role` people."""
+    from rps.hands import SEARCH_ORDER
+
+    lines = ["", f"Which step of the hand search found the hand, {role} people's photos (a retry runs only when every "
+             "step before it found nothing):", "", "| step | " + " | ".join(families) + " |",
+             "|---|" + "---|" * len(families)]
+    for step, label in [(s, s) for s in SEARCH_ORDER] + [("", "none")]:
+        lines.append(f"| {label} | " + " | ".join(str(int(((part["step"] == step) & (part["role"] == role)).sum()))
+                                                 for part in families.values()) + " |")
+    return lines
+
+
 def report(model_name: str, families: dict[str, dict[str, np.ndarray]]) -> str:
     lines = [f"# The hard families made from real people's photos ({model_name})", "",
              "Every hand photo of the tune and validation people of rps.people, changed as rps.hard changes SubhiH's "
@@ -145,6 +158,7 @@ def report(model_name: str, families: dict[str, dict[str, np.ndarray]]) -> str:
                          f"{s['worst read right']:.3f} | {s['mean wrong of named']:.3f} / {s['worst wrong of named']:.3f}"
                          f" | {s['mean not sure']:.3f} / {s['worst not sure']:.3f} | {s['mean no hand']:.3f} / "
                          f"{s['worst no hand']:.3f} |")
+    lines += search_steps(families)
     lines += calibration_check(model_name, families)
     return "\n".join(lines + ["", "Commands: `python -m rps.people cache`, `python -m rps.people_families`."]) + "\n"
 
