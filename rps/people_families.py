@@ -144,17 +144,25 @@ def search_steps(families: dict[str, dict[str, np.ndarray]], role: str = "valida
 def report(model_name: str, families: dict[str, dict[str, np.ndarray]]) -> str:
     lines = [f"# The hard families made from real people's photos ({model_name})", "",
              "Every hand photo of the tune and validation people of rps.people, changed as rps.hard changes SubhiH's "
-             "(cut, close-up, motion blur, dim, heavy JPEG, turned) or scaled down to a 224 px webcam frame, then read by the app's path. A photo judged "
-             "\"no hand\" counts as not right. Cells: mean over people / worst person. Validation people are never "
-             "tuned on.", "",
-             "| family | people | count | photos | read right | wrong of named | not sure | no hand |",
-             "|---|---|---|---|---|---|---|---|"]
+             "(cut, close-up, motion blur, dim, heavy JPEG, turned) or scaled down to a 224 px webcam frame, then read "
+             "by the app's path. A photo judged \"no hand\" counts as not right. Cells: mean over people / worst "
+             "person. Validation people are never tuned on.", ""]
+    summaries = {}
     for name, part in families.items():
         part = as_searched_now(part)
         outcome, _ = outcomes(model_name, part)
-        for rows, keep in subsets(part).items():
-            s = summary(per_group(outcome[keep], part["group"][keep]))
-            lines.append(f"| {name} | {rows} | {s['people']} | {s['photos']} | {s['mean read right']:.3f} / "
+        summaries[name] = {rows: summary(per_group(outcome[keep], part["group"][keep]))
+                           for rows, keep in subsets(part).items()}
+    columns = list(next(iter(summaries.values())))
+    lines += ["Read right:", "", "| family | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
+    for name, rows in summaries.items():
+        lines.append(f"| {name} | " + " | ".join(f"{rows[c]['mean read right']:.3f} / {rows[c]['worst read right']:.3f}"
+                                                 for c in columns) + " |")
+    lines += ["", "All four outcomes:", "", "| family | people | count | photos | read right | wrong of named | not sure | "
+              "no hand |", "|---|---|---|---|---|---|---|---|"]
+    for name, rows in summaries.items():
+        for row, s in rows.items():
+            lines.append(f"| {name} | {row} | {s['people']} | {s['photos']} | {s['mean read right']:.3f} / "
                          f"{s['worst read right']:.3f} | {s['mean wrong of named']:.3f} / {s['worst wrong of named']:.3f}"
                          f" | {s['mean not sure']:.3f} / {s['worst not sure']:.3f} | {s['mean no hand']:.3f} / "
                          f"{s['worst no hand']:.3f} |")

@@ -5,6 +5,7 @@ The page (`results_page()`, shown by `results_tab()`) is assembled at start-up f
   - benchmarks/results/rps_eval.md        written by `python -m rps.evaluate`
   - benchmarks/results/digits_drawn.md    written by `python -m benchmarks.drawn_digits`
   - benchmarks/results/personal_rps.md    written by `python -m benchmarks.personal_rps`
+  - benchmarks/results/rps_people_families.md  written by `python -m rps.people_families`
   - checkpoints/*.json                    the cards training writes (metrics, and loss / accuracy per epoch)
   - benchmarks/results/figures/figures.json + *.png   written by `python -m benchmarks.figures`, each naming its command
 Nothing on the page is typed in by hand; a missing file is left out with a line saying which command makes it.
@@ -106,6 +107,9 @@ def results_page() -> list[Block]:
     blocks.append(section_from("rps_people.md", "python -m rps.evaluate_people",
                                "Real people, person by person (mean / worst person), and real photos without a hand",
                                [0, 1]))
+    blocks.append(section_from("rps_people_families.md", "python -m rps.people_families",
+                               "The same people's photos made hard (cut, too close, blurred, dim, compressed, turned, "
+                               "224 px): where the app is weakest", [0]))
     blocks.append(Block("How far masking the background got models trained on green-screen photos alone, before "
                         "they also learnt from real hands (SubhiH's 1,063 photos):"))
     blocks.append(section_from("rps_eval.md", "python -m rps.evaluate", "Green-screen training only, on real rooms", [0, 1]))
