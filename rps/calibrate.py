@@ -169,15 +169,24 @@ def fit(readings: dict[str, FamilyReading], min_coverage: float, kinds: np.ndarr
     return card, "\n".join(lines) + "\n"
 
 
-def person_risk(confidence: np.ndarray, correct: np.ndarray, people: np.ndarray, threshold: float) -> tuple[float, float]:
-    """(mean over people of the share of shown gestures that are wrong, mean share "not sure") at `threshold`."""
+def risk_per_person(confidence: np.ndarray, correct: np.ndarray, people: np.ndarray, threshold: float
+                    ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(people in sorted order, each one's share of shown gestures that are wrong, each one's share "not sure") at
+    `threshold`."""
+    names = sorted(set(people))
     risks, unsure = [], []
-    for person in set(people):
+    for person in names:
         inside = people == person
         shown = inside & (confidence >= threshold)
         risks.append(float((~correct[shown]).mean()) if shown.any() else 0.0)
         unsure.append(float(1 - shown.sum() / inside.sum()))
-    return float(np.mean(risks)), float(np.mean(unsure))
+    return names, np.array(risks), np.array(unsure)
+
+
+def person_risk(confidence: np.ndarray, correct: np.ndarray, people: np.ndarray, threshold: float) -> tuple[float, float]:
+    """(mean over people of the share of shown gestures that are wrong, mean share "not sure") at `threshold`."""
+    _, risks, unsure = risk_per_person(confidence, correct, people, threshold)
+    return float(risks.mean()), float(unsure.mean())
 
 
 def people_threshold(confidence: np.ndarray, correct: np.ndarray, people: np.ndarray, no_hand_confidence: np.ndarray,
@@ -227,15 +236,11 @@ def fit_on_people(max_risk: float, cache_path) -> tuple[dict, str]:
         models[model_name] = {"temperature": temperature, "not_sure_below": threshold}
         rows = (hands["role"] == "validation") & hands["found"]
         report, probs = select(hands, rows), answers[rows]
-        coverage, risk = [], []
-        for person in sorted(set(report["group"])):
-            inside = report["group"] == person
-            shown = probs[inside].max(1) >= threshold
-            wrong = probs[inside].argmax(1) != report["label"][inside]
-            coverage.append(float(shown.mean()))
-            risk.append(float(wrong[shown].mean()) if shown.any() else 0.0)
-            if model_name == "ensemble":
-                per_person.append(f"| {person} | {inside.sum()} | {coverage[-1]:.3f} | {risk[-1]:.3f} |")
+        people, risk, unsure = risk_per_person(probs.max(1), probs.argmax(1) == report["label"], report["group"], threshold)
+        coverage = 1 - unsure
+        if model_name == "ensemble":
+            per_person += [f"| {person} | {(report['group'] == person).sum()} | {c:.3f} | {r:.3f} |"
+                           for person, c, r in zip(people, coverage, risk)]
         lines.append(f"| {model_name} | {temperature:.2f} | {threshold:.2f} | {tune_risk:.3f} / {tune_unsure:.3f} / "
                      f"{(named_conf[no_hand_tune] >= threshold).mean():.3f} | {np.mean(coverage):.3f} / {min(coverage):.3f} | "
                      f"{np.mean(risk):.3f} / {max(risk):.3f} | {(named_conf[~no_hand_tune] >= threshold).mean():.3f} |")

@@ -81,18 +81,11 @@ def build(people_cache: Path = PEOPLE_CACHE, roles: list[str] = ROLES) -> dict[s
     return families
 
 
-def risk_and_unsure(probs: np.ndarray, labels: np.ndarray, people: np.ndarray, threshold: float) -> tuple[float, float]:
-    """(mean over people of the share of shown gestures that are wrong, mean share "not sure") at `threshold`."""
-    from rps.calibrate import person_risk
-
-    return person_risk(probs.max(1), probs.argmax(1) == labels, people, threshold)
-
-
 def calibration_check(model_name: str, families: dict[str, dict[str, np.ndarray]], max_risk: float = 0.01) -> list[str]:
     """Fit the temperature and "not sure" threshold on the tune people's hard photos instead (the issue's goal: a
     shown gesture wrong at most `max_risk` of the time, mean over people; the lowest such threshold) and put it
     beside the shipped calibration (rps.calibrate, SubhiH hard families)."""
-    from rps.calibrate import fit_temperature
+    from rps.calibrate import fit_temperature, person_risk, risk_per_person
     from rps.evaluate_people import raw_answer
     from rps.predict import calibrated, calibration
 
@@ -108,7 +101,8 @@ def calibration_check(model_name: str, families: dict[str, dict[str, np.ndarray]
     temperature = fit_temperature(probs, labels)
     grid = np.round(np.arange(0.34, 1.0, 0.01), 2)
     tune = calibrated(model_name, probs, temperature)
-    threshold = next((float(t) for t in grid if risk_and_unsure(tune, labels, people, t)[0] <= max_risk), 0.99)
+    threshold = next((float(t) for t in grid
+                      if person_risk(tune.max(1), tune.argmax(1) == labels, people, t)[0] <= max_risk), 0.99)
     shipped = calibration()["models"].get(model_name, {"temperature": 1.0, "not_sure_below": 0.0})
     lines = ["", f"Calibration cross-check ({model_name}, hand found): fitted on the **tune** people's hard photos "
              f"(log-loss temperature; the lowest \"not sure\" threshold at which a shown gesture is wrong <= {max_risk:.0%}, "
@@ -119,12 +113,10 @@ def calibration_check(model_name: str, families: dict[str, dict[str, np.ndarray]
     for name, t, below in [("tune people's hard photos", temperature, threshold),
                            ("shipped", shipped["temperature"], shipped["not_sure_below"])]:
         calibrated_probs = calibrated(model_name, val_probs, t)
-        shown = calibrated_probs.max(1) >= below
-        risk, unsure = risk_and_unsure(calibrated_probs, val_labels, val_people, below)
-        worst_risk = max(float((calibrated_probs.argmax(1) != val_labels)[shown & (val_people == p)].mean())
-                         if (shown & (val_people == p)).any() else 0.0 for p in set(val_people))
-        worst_unsure = max(float(1 - shown[val_people == p].mean()) for p in set(val_people))
-        lines.append(f"| {name} | {t:.2f} | {below:.2f} | {risk:.3f} / {worst_risk:.3f} | {unsure:.3f} / {worst_unsure:.3f} |")
+        _, risk, unsure = risk_per_person(calibrated_probs.max(1), calibrated_probs.argmax(1) == val_labels, val_people,
+                                          below)
+        lines.append(f"| {name} | {t:.2f} | {below:.2f} | {risk.mean():.3f} / {risk.max():.3f} | "
+                     f"{unsure.mean():.3f} / {unsure.max():.3f} |")
     return lines
 
 
