@@ -198,17 +198,22 @@ def per_person_lines(outcome: np.ndarray, named: np.ndarray, hands: dict[str, np
 
 
 def search_step_lines(hands: dict[str, np.ndarray], no_hand: dict[str, np.ndarray]) -> list[str]:
-    """Which step of the hand search (rps.hands.SEARCH_ORDER) found the hand, per role, and the "hands" it found
-    in the no-hand pictures. "second look only": a hand only the smoothed second look saw, which the app no
-    longer takes (it must be seen again, `as_searched_now`)."""
+    """Which step of the hand search found the hand, per role, and the "hands" it found in the no-hand pictures."""
+    columns = [(role, hands["step"][hands["role"] == role]) for role in ROLES] + [("no-hand pictures", no_hand["step"])]
+    return step_count_lines("Which step of the hand search found the hand (photos; a retry runs only when every step "
+                            "before it found nothing):", columns) + [""]
+
+
+def step_count_lines(title: str, columns: list[tuple[str, np.ndarray]]) -> list[str]:
+    """A table of how many photos each step of the hand search (rps.hands.SEARCH_ORDER) found, one column per
+    (name, the cache's `step` field) pair. "second look only": a hand only the smoothed second look saw, which the
+    app no longer takes (it must be seen again, `as_searched_now`)."""
     from rps.hands import SEARCH_ORDER
 
-    columns = [(role, hands["step"][hands["role"] == role]) for role in ROLES] + [("no-hand pictures", no_hand["step"])]
-    lines = ["Which step of the hand search found the hand (photos; a retry runs only when every step before it found "
-             "nothing):", "", "| step | " + " | ".join(name for name, _ in columns) + " |", "|---|" + "---|" * len(columns)]
+    lines = [title, "", "| step | " + " | ".join(name for name, _ in columns) + " |", "|---|" + "---|" * len(columns)]
     for step, label in [(s, s) for s in SEARCH_ORDER] + [("second look", "second look only (not taken)"), ("", "none")]:
         lines.append(f"| {label} | " + " | ".join(str(int((steps == step).sum())) for _, steps in columns) + " |")
-    return lines + [""]
+    return lines
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from rps.cache import load_cache
-from rps.evaluate_people import as_searched_now, outcomes, per_group, subsets, summary
+from rps.evaluate_people import as_searched_now, outcomes, per_group, step_count_lines, subsets, summary
 from rps.hard import MAKERS, SEED, VERSION
 from rps.people import PEOPLE_CACHE, cached_photo, read_photo, search_record, stacked
 
@@ -122,15 +122,9 @@ def calibration_check(model_name: str, families: dict[str, dict[str, np.ndarray]
 
 def search_steps(families: dict[str, dict[str, np.ndarray]], role: str = "validation") -> list[str]:
     """Which step of the hand search found the hand in each family's photos of the `role` people."""
-    from rps.hands import SEARCH_ORDER
-
-    lines = ["", f"Which step of the hand search found the hand, {role} people's photos (a retry runs only when every "
-             "step before it found nothing):", "", "| step | " + " | ".join(families) + " |",
-             "|---|" + "---|" * len(families)]
-    for step, label in [(s, s) for s in SEARCH_ORDER] + [("", "none")]:
-        lines.append(f"| {label} | " + " | ".join(str(int(((part["step"] == step) & (part["role"] == role)).sum()))
-                                                 for part in families.values()) + " |")
-    return lines
+    columns = [(name, part["step"][part["role"] == role]) for name, part in families.items()]
+    return [""] + step_count_lines(f"Which step of the hand search found the hand, {role} people's photos (a retry "
+                                   "runs only when every step before it found nothing):", columns)
 
 
 def report(model_name: str, families: dict[str, dict[str, np.ndarray]]) -> str:
