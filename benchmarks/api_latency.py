@@ -42,11 +42,11 @@ def hand_photo(folder: Path) -> str:
     longer finds the hand: that timed the no-hand path, every retry and the image model's fallback.)"""
     photos = sorted((SHARED / "rps" / "subhih" / "paper").glob("*.jpg"))
     if photos:
-        canvas = Image.open(photos[0]).convert("RGB")
+        image = Image.open(photos[0]).convert("RGB")
     else:
-        canvas = Image.fromarray(np.random.default_rng(0).integers(0, 255, (480, 640, 3), np.uint8))
+        image = Image.fromarray(np.random.default_rng(0).integers(0, 255, (480, 640, 3), np.uint8))
     path = folder / "hand.jpg"
-    canvas.save(path, quality=90)
+    image.save(path, quality=90)
     return str(path)
 
 

@@ -44,8 +44,8 @@ def webcam_224(rgb, points, rng):
 CHANGES = {**MAKERS, "224 px": webcam_224}
 
 
-def cache_path(name: str, roles: list[str], work_dir: Path = ROOT / "runs") -> Path:
-    return work_dir / f"rps_people_family_{'_'.join(roles)}_{name.replace(' ', '_')}_v{VERSION}.npz"
+def cache_path(name: str, work_dir: Path = ROOT / "runs") -> Path:
+    return work_dir / f"rps_people_family_{'_'.join(ROLES)}_{name.replace(' ', '_')}_v{VERSION}.npz"
 
 
 def family_of_people(name: str, hands: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -61,14 +61,14 @@ def family_of_people(name: str, hands: dict[str, np.ndarray]) -> dict[str, np.nd
     return out
 
 
-def build(people_cache: Path = PEOPLE_CACHE, roles: list[str] = ROLES) -> dict[str, dict[str, np.ndarray]]:
-    """Every family of the people of `roles` (each read from its cache in runs/ when it is there)."""
+def build(people_cache: Path = PEOPLE_CACHE) -> dict[str, dict[str, np.ndarray]]:
+    """Every family of the tune and validation people (each read from its cache in runs/ when it is there)."""
     hands = load_cache(people_cache)["hands"]
-    keep = np.isin(hands["role"], roles)
+    keep = np.isin(hands["role"], ROLES)
     hands = {key: value[keep] for key, value in hands.items()}
     families = {}
     for name in CHANGES:
-        path = cache_path(name, roles)
+        path = cache_path(name)
         if path.exists():
             families[name] = load_cache(path)["family"]
             continue
