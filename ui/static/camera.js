@@ -85,7 +85,7 @@ function workerTracker() {
     const waiting = [];      // the frames handed over, oldest first: { resolve, reject } (the worker keeps order)
     const settle = (how, value) => { const frame = waiting.shift(); if (frame) frame[how](value); };
     const detect = async (now) => {
-      const [width, height] = trackerSize();
+      const [width, height] = frameSize(TRACK_SIDE);
       const bitmap = await createImageBitmap(video, { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' });
       return new Promise((done, fail) => {
         waiting.push({ resolve: done, reject: fail });
@@ -228,20 +228,25 @@ function onHand(hand, now) {
 // 192 and 224 px squares anyway, and a smaller picture is much cheaper to hand to it (a WebGL texture read back
 // on the CPU). Landmarks are fractions of the frame, so they do not change with its size.
 const TRACK_SIDE = Number(window.rpsCameraTrackSide ?? 320);
-function trackerSize() {
-  const scale = Math.min(1, TRACK_SIDE / Math.max(video.videoWidth, video.videoHeight));
+
+// The video frame's size scaled down (never up) to at most maxSide px on its longer side.
+function frameSize(maxSide) {
+  const scale = Math.min(1, maxSide / Math.max(video.videoWidth, video.videoHeight));
   return [Math.round(video.videoWidth * scale), Math.round(video.videoHeight * scale)];
+}
+
+// Draw the current frame into `canvas` at frameSize(maxSide).
+function drawFrame(canvas, maxSide) {
+  [canvas.width, canvas.height] = frameSize(maxSide);
+  canvas.getContext('2d').drawImage(video, 0, 0, canvas.width, canvas.height);
+  return canvas;
 }
 
 let small = null;
 function trackerInput() {
-  const [width, height] = trackerSize();
-  if (width === video.videoWidth) return video;
+  if (frameSize(TRACK_SIDE)[0] === video.videoWidth) return video;
   if (!small) small = document.createElement('canvas');
-  small.width = width;
-  small.height = height;
-  small.getContext('2d').drawImage(video, 0, 0, width, height);
-  return small;
+  return drawFrame(small, TRACK_SIDE);
 }
 
 function draw(hand) {
@@ -319,14 +324,7 @@ function logReply(seenAt, sentAt, answer) {
   if (state.replies.length > 2000) state.replies.splice(0, 1000);
 }
 
-function frameCanvas(maxSide) {
-  const scale = Math.min(1, maxSide / Math.max(video.videoWidth, video.videoHeight));
-  const canvas = document.createElement('canvas');
-  canvas.width = Math.round(video.videoWidth * scale);
-  canvas.height = Math.round(video.videoHeight * scale);
-  canvas.getContext('2d').drawImage(video, 0, 0, canvas.width, canvas.height);
-  return canvas;
-}
+const frameCanvas = (maxSide) => drawFrame(document.createElement('canvas'), maxSide);
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
