@@ -2,6 +2,7 @@
 make the families from them, not only from SubhiH").
 
     python -m rps.people_families        # -> benchmarks/results/rps_people_families.md (~10 min the first time)
+    python -m rps.people_families --train-cache runs/rps_people_hard_train.npz   # training data (~6 min)
 
 Every hand photo of the tune and validation people (rps.people) is changed by each family of rps.hard (cut at an
 edge, a close-up that the hand overflows, motion blur, a dim room, heavy JPEG, turned) and scaled down to a 224 px
@@ -11,7 +12,10 @@ the people cache found in the original (`python -m rps.people cache` first). The
 and each family gets a row per role: read right, wrong of named and "not sure", mean over people and the worst
 person. The searches are cached in runs/, one file a family (keyed on rps.hard.VERSION).
 
-The tune people's families may be fitted on; the validation people's are only reported.
+The tune people's families may be fitted on (rps.calibrate does); the validation people's are only reported. The
+train people's families (`--train-cache`) are what the shipped models learn hard photos from (rps.train
+`--degraded-cache`); "turned" and "224 px" are left out of those, as the models' canonical frame undoes a turn and
+224 px changes little.
 """
 from __future__ import annotations
 
@@ -44,8 +48,8 @@ def webcam_224(rgb, points, rng):
 CHANGES = {**MAKERS, "224 px": webcam_224}
 
 
-def cache_path(name: str, work_dir: Path = ROOT / "runs") -> Path:
-    return work_dir / f"rps_people_family_{'_'.join(ROLES)}_{name.replace(' ', '_')}_v{VERSION}.npz"
+def cache_path(name: str, roles: list[str], work_dir: Path = ROOT / "runs") -> Path:
+    return work_dir / f"rps_people_family_{'_'.join(roles)}_{name.replace(' ', '_')}_v{VERSION}.npz"
 
 
 def family_of_people(name: str, hands: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -61,14 +65,15 @@ def family_of_people(name: str, hands: dict[str, np.ndarray]) -> dict[str, np.nd
     return out
 
 
-def build(people_cache: Path = PEOPLE_CACHE) -> dict[str, dict[str, np.ndarray]]:
-    """Every family of the tune and validation people (each read from its cache in runs/ when it is there)."""
+def build(people_cache: Path = PEOPLE_CACHE, roles: list[str] = ROLES, names: list[str] = list(CHANGES)
+          ) -> dict[str, dict[str, np.ndarray]]:
+    """Every family of the people of `roles` (each read from its cache in runs/ when it is there)."""
     hands = load_cache(people_cache)["hands"]
-    keep = np.isin(hands["role"], ROLES)
+    keep = np.isin(hands["role"], roles)
     hands = {key: value[keep] for key, value in hands.items()}
     families = {}
-    for name in CHANGES:
-        path = cache_path(name)
+    for name in names:
+        path = cache_path(name, roles)
         if path.exists():
             families[name] = load_cache(path)["family"]
             continue
@@ -81,43 +86,26 @@ def build(people_cache: Path = PEOPLE_CACHE) -> dict[str, dict[str, np.ndarray]]
     return families
 
 
-def calibration_check(model_name: str, families: dict[str, dict[str, np.ndarray]], max_risk: float = 0.01) -> list[str]:
-    """Fit the temperature and "not sure" threshold on the tune people's hard photos instead (the issue's goal: a
-    shown gesture wrong at most `max_risk` of the time, mean over people; the lowest such threshold) and put it
-    beside the shipped calibration (rps.calibrate, SubhiH hard families)."""
-    from rps.calibrate import fit_temperature, person_risk, risk_per_person
-    from rps.evaluate_people import raw_answer
-    from rps.predict import calibrated, calibration
-
-    parts = {name: as_searched_now(part) for name, part in families.items()}
-    answers = {name: raw_answer(model_name, part) for name, part in parts.items()}
-
-    def pooled(role: str):
-        keep = {name: (part["role"] == role) & part["found"] for name, part in parts.items()}
-        return (np.concatenate([answers[n][keep[n]] for n in parts]), np.concatenate([parts[n]["label"][keep[n]] for n in parts]),
-                np.concatenate([parts[n]["group"][keep[n]] for n in parts]))
-
-    probs, labels, people = pooled("tune")
-    temperature = fit_temperature(probs, labels)
-    grid = np.round(np.arange(0.34, 1.0, 0.01), 2)
-    tune = calibrated(model_name, probs, temperature)
-    threshold = next((float(t) for t in grid
-                      if person_risk(tune.max(1), tune.argmax(1) == labels, people, t)[0] <= max_risk), 0.99)
-    shipped = calibration()["models"].get(model_name, {"temperature": 1.0, "not_sure_below": 0.0})
-    lines = ["", f"Calibration cross-check ({model_name}, hand found): fitted on the **tune** people's hard photos "
-             f"(log-loss temperature; the lowest \"not sure\" threshold at which a shown gesture is wrong <= {max_risk:.0%}, "
-             "mean over tune people), beside the shipped fit (`python -m rps.calibrate`, SubhiH hard families). "
-             "Validation: risk and \"not sure\" on the validation people's hard photos, mean / worst person.", "",
-             "| fit | temperature | \"not sure\" below | validation risk | validation \"not sure\" |", "|---|---|---|---|---|"]
-    val_probs, val_labels, val_people = pooled("validation")
-    for name, t, below in [("tune people's hard photos", temperature, threshold),
-                           ("shipped", shipped["temperature"], shipped["not_sure_below"])]:
-        calibrated_probs = calibrated(model_name, val_probs, t)
-        _, risk, unsure = risk_per_person(calibrated_probs.max(1), calibrated_probs.argmax(1) == val_labels, val_people,
-                                          below)
-        lines.append(f"| {name} | {t:.2f} | {below:.2f} | {risk.mean():.3f} / {risk.max():.3f} | "
-                     f"{unsure.mean():.3f} / {unsure.max():.3f} |")
-    return lines
+def write_training_cache(families: dict[str, dict[str, np.ndarray]], out: Path) -> None:
+    """The train people's hard photos in the form `python -m rps.train --degraded-cache` reads: MediaPipe's
+    landmarks (both looks) of every hand found, for the landmarks model, and the crop the app's image models see
+    of every photo."""
+    points, labels = [], []
+    for part in families.values():
+        for key in ("points", "second"):
+            seen = ~np.isnan(part[key]).any((1, 2)) & part["found"]
+            points.append(part[key][seen])
+            labels.append(part["label"][seen])
+    crops = np.concatenate([part["crop"] for part in families.values()])
+    crop_labels = np.concatenate([part["label"] for part in families.values()])
+    what = (f"the rps.people 'train' people's photos changed by rps.people_families ({', '.join(families)}) as the "
+            f"app's hand search finds them (python -m rps.people_families --train-cache {out})")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out, **{"train/points": np.concatenate(points).astype(np.float32),
+                                "train/labels": np.concatenate(labels).astype(np.int64),
+                                "train/crops": crops, "train/crop_labels": crop_labels.astype(np.int64),
+                                "train/what": np.array(what)})
+    print(f"wrote {out}: {sum(len(p) for p in points)} hands' landmarks, {len(crops)} crops")
 
 
 def search_steps(families: dict[str, dict[str, np.ndarray]], role: str = "validation") -> list[str]:
@@ -153,7 +141,6 @@ def report(model_name: str, families: dict[str, dict[str, np.ndarray]]) -> str:
                          f" | {s['mean not sure']:.3f} / {s['worst not sure']:.3f} | {s['mean no hand']:.3f} / "
                          f"{s['worst no hand']:.3f} |")
     lines += search_steps(families)
-    lines += calibration_check(model_name, families)
     return "\n".join(lines + ["", "Commands: `python -m rps.people cache`, `python -m rps.people_families`."]) + "\n"
 
 
@@ -164,7 +151,14 @@ def main() -> None:
     parser.add_argument("--out", default=str(RESULTS), help="results file")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--checkpoints", default=None, help="read weights and calibration from this folder")
+    parser.add_argument("--train-cache", default=None,
+                        help="instead: make the families of the *train* people and write them here for "
+                             "`python -m rps.train --degraded-cache` (the shipped models learn from them)")
     args = parser.parse_args()
+    if args.train_cache:
+        names = [name for name in CHANGES if name not in ("rotate", "224 px")]  # the canonical frame undoes a turn
+        write_training_cache(build(Path(args.cache), ["train"], names), Path(args.train_cache))
+        return
     if args.checkpoints:
         from rps.predict import use_checkpoints
 

@@ -69,7 +69,7 @@ class TrainConfig:
     people_cache: str | None = None  # real hands of the "train" people (python -m rps.people cache); the "tune"
                                      # people then replace SubhiH as the epochs' validation
     edge_on: float = 0.0         # landmarks: share of samples turned up to EDGE_ON_TILT (a palm or V seen edge-on)
-    degraded_cache: str | None = None  # also learn from `python -m rps.cache --degraded N` (bad pictures): landmarks
+    degraded_cache: str | None = None  # also learn from bad pictures (rps.people_families --train-cache): landmarks
                                        # models from MediaPipe's landmarks, image models from the app's crops
     extra: dict = field(default_factory=dict)
 
@@ -425,6 +425,18 @@ def train(config: TrainConfig) -> dict:
     return card
 
 
+def degraded_description(config: TrainConfig) -> str:
+    """What the card says of `--degraded-cache`: the file says what it holds (rps.people_families --train-cache);
+    older files from `python -m rps.cache --degraded` do not."""
+    if not config.degraded_cache:
+        return "none"
+    what = load_cache(config.degraded_cache)["train"].get("what")
+    kind = "MediaPipe landmarks" if config.model == "landmarks" else "the app's crops"
+    if what is None:
+        return f"{kind} of badly photographed drgfreeman copies ({config.degraded_cache}, python -m rps.cache --degraded)"
+    return f"{kind} of {what}"
+
+
 def make_card(config: TrainConfig, accuracy: float, count: int, history, seconds: float) -> dict:
     architecture = {"lenet": "LeNet-5 layout, colour input, BatchNorm (rps.model.LeNet)",
                     "efficientnet_lite0": "timm tf_efficientnet_lite0, ImageNet weights (efficientnet-lite0-"
@@ -468,9 +480,7 @@ def make_card(config: TrainConfig, accuracy: float, count: int, history, seconds
                                "students, Apache-2.0)" if config.people_cache else "SubhiH HandsDataset crops (Apache-2.0)",
                  "extra": f"real photos from {config.extra_dir}" if config.extra_dir and config.model == "landmarks"
                  else "none",
-                 "degraded": (f"{'MediaPipe landmarks' if config.model == 'landmarks' else 'the app crops'} of badly "
-                              f"photographed drgfreeman copies ({config.degraded_cache}, python -m rps.cache --degraded)")
-                 if config.degraded_cache else "none",
+                 "degraded": degraded_description(config),
                  "real": ("hands of the rps.people 'train' people (SubhiH training sessions, Apache-2.0; Sign Language "
                           "Digits Dataset students, Apache-2.0), MediaPipe's landmarks" +
                           ("" if config.model == "landmarks" else ", crops changed by rps.augment.real_photo_variant") +
@@ -504,7 +514,8 @@ def parse_args(argv=None) -> TrainConfig:
     parser.add_argument("--extra-dir", default=None, help="landmarks: also learn from the photos in "
                         "<dir>/{rock,paper,scissors}/, e.g. runs/flagged_data/rps from python -m ui.flagging")
     parser.add_argument("--degraded-cache", default=None, help="also learn from badly photographed training hands "
-                        "(runs/rps_landmarks_degraded.npz from python -m rps.cache --degraded 2): the landmarks model from "
+                        "(runs/rps_people_hard_train.npz from python -m rps.people_families --train-cache, or "
+                        "runs/rps_landmarks_degraded.npz from python -m rps.cache --degraded 2): the landmarks model from "
                         "their landmarks, image models (masked) from the crops the app makes of them")
     parser.add_argument("--people-cache", default=None, help="also learn from the real hands of the rps.people "
                         "'train' people (runs/rps_people.npz from python -m rps.people cache); validate on 'tune' people")

@@ -97,17 +97,17 @@ def test_a_hand_only_the_second_look_sees_is_not_taken():
     assert not find_hands_twice(centre).hands
 
 
-def test_not_sure_threshold_keeps_the_risk_and_weighs_no_hand_photos():
-    from rps.calibrate import people_threshold
+def test_not_sure_threshold_is_the_lowest_that_keeps_the_mean_person_within_the_risk():
+    from rps.calibrate import lowest_safe_threshold
 
-    rng = np.random.default_rng(0)
-    confidence = rng.uniform(0.5, 1.0, 400)
-    correct = confidence > 0.6   # every answer below 0.6 is wrong
+    confidence = np.tile(np.linspace(0.5, 1.0, 200, endpoint=False), 2)
     people = np.repeat(["a", "b"], 200)
-    no_faces = np.full(50, -1.0)
-    assert people_threshold(confidence, correct, people, no_faces, 0.0) == 0.6
-    faces = np.full(50, 0.75)    # "hands" found in no-hand photos, at 0.75: worth a higher threshold
-    assert people_threshold(confidence, correct, people, faces, 0.0) == 0.76
+    correct = (people == "b") | (confidence >= 0.6)   # person a's answers below 0.6 are all wrong
+    assert lowest_safe_threshold(confidence, correct, people, 0.0) == 0.6
+    # 5 % for the mean person lets a be wrong 10 % of the time: (0.6 - t) / (1 - t) <= 0.1 from t = 0.556
+    assert lowest_safe_threshold(confidence, correct, people, 0.05) == 0.56
+    # Never safe (every answer wrong): still answer half of the mean person's photos, not "not sure" to all.
+    assert lowest_safe_threshold(confidence, np.zeros_like(correct), people, 0.01) == 0.75
 
 
 def test_a_face_the_palm_detector_takes_for_a_hand_is_not_one():
