@@ -164,7 +164,7 @@ def webcam_frames(gesture: str, numbers) -> list[Path]:
 def test_once_the_shipped_model_misreads_your_examples_the_nearest_examples_decide(taught_reader, monkeypatch):
     # The webcam person's thumb + index "L": the shipped ensemble reads frames 41 and 47 as rock. With 41 taught as
     # scissors, the reader knows the shipped model is wrong for this person, so frame 47 (nearer the taught
-    # scissors than any fist, but not 0.6 times as near) is read as scissors.
+    # scissors than any fist, but not MARGIN times as near) is read as scissors.
     reader = PersonalReader()
     for gesture, numbers in [("rock", range(1, 6)), ("paper", range(1, 6)), ("scissors", [41, 45, 1, 2, 3])]:
         for path in webcam_frames(gesture, numbers):
