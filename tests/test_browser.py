@@ -260,7 +260,9 @@ def test_uploaded_photo_is_read_and_mask_changes_the_crop(page):
         unmasked_src, unmasked = image_bytes(page, "rps-seen")
         difference = np.abs(pixels(masked) - pixels(unmasked)).mean()
         assert difference > 5, f"masking on/off shows nearly the same crop (mean |diff| {difference:.1f})"
-        assert top_class(page, "rps-label") in CLASSES_RPS
+        # Without the mask the room is in the crop too: this photo is then read "not sure" (best guess paper, 72 %).
+        sync_api.expect(page.locator("#rps-message")).to_contain_text("masking off")
+        assert top_class(page, "rps-label") in CLASSES_RPS | {"not sure"}
 
 
 def test_webcam_snapshot_is_read(playwright, app_url, tmp_path):
