@@ -2,7 +2,7 @@
 make the families from them, not only from SubhiH").
 
     python -m rps.people_families        # -> benchmarks/results/rps_people_families.md (~10 min the first time)
-    python -m rps.people_families --train-cache runs/rps_people_hard_train.npz   # training data (~6 min)
+    python -m rps.people_families --train-cache runs/rps_people_hard_train.npz --copies 2   # training data (~15 min)
 
 Every hand photo of the tune and validation people (rps.people) is changed by each family of rps.hard (cut at an
 edge, a close-up that the hand overflows, motion blur, a dim room, heavy JPEG, turned) and scaled down to a 224 px
@@ -48,13 +48,15 @@ def webcam_224(rgb, points, rng):
 CHANGES = {**MAKERS, "224 px": webcam_224}
 
 
-def cache_path(name: str, roles: list[str], work_dir: Path = ROOT / "runs") -> Path:
-    return work_dir / f"rps_people_family_{'_'.join(roles)}_{name.replace(' ', '_')}_v{VERSION}.npz"
+def cache_path(name: str, roles: list[str], copy: int = 0, work_dir: Path = ROOT / "runs") -> Path:
+    again = f"_copy{copy}" if copy else ""
+    return work_dir / f"rps_people_family_{'_'.join(roles)}_{name.replace(' ', '_')}{again}_v{VERSION}.npz"
 
 
-def family_of_people(name: str, hands: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Family `name` made from every photo in `hands` (a people-cache part), searched the app's way."""
-    rng = np.random.default_rng([SEED, list(CHANGES).index(name), 7])
+def family_of_people(name: str, hands: dict[str, np.ndarray], copy: int = 0) -> dict[str, np.ndarray]:
+    """Family `name` made from every photo in `hands` (a people-cache part), searched the app's way. Each `copy`
+    draws its own changes (copy 0 keeps the seed the first caches were made with)."""
+    rng = np.random.default_rng([SEED, list(CHANGES).index(name), 7] + ([copy] if copy else []))
     records = []
     for index in range(len(hands["path"])):
         points = hands["points"][index] if hands["found"][index] else None
@@ -65,7 +67,7 @@ def family_of_people(name: str, hands: dict[str, np.ndarray]) -> dict[str, np.nd
     return out
 
 
-def build(people_cache: Path = PEOPLE_CACHE, roles: list[str] = ROLES, names: list[str] = list(CHANGES)
+def build(people_cache: Path = PEOPLE_CACHE, roles: list[str] = ROLES, names: list[str] = list(CHANGES), copy: int = 0
           ) -> dict[str, dict[str, np.ndarray]]:
     """Every family of the people of `roles` (each read from its cache in runs/ when it is there)."""
     hands = load_cache(people_cache)["hands"]
@@ -73,12 +75,12 @@ def build(people_cache: Path = PEOPLE_CACHE, roles: list[str] = ROLES, names: li
     hands = {key: value[keep] for key, value in hands.items()}
     families = {}
     for name in names:
-        path = cache_path(name, roles)
+        path = cache_path(name, roles, copy)
         if path.exists():
             families[name] = load_cache(path)["family"]
             continue
         began = time.perf_counter()
-        families[name] = family_of_people(name, hands)
+        families[name] = family_of_people(name, hands, copy)
         print(f"{name}: {len(hands['path'])} photos, hands in {families[name]['found'].sum()} "
               f"({time.perf_counter() - began:.0f} s)", flush=True)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,20 +88,23 @@ def build(people_cache: Path = PEOPLE_CACHE, roles: list[str] = ROLES, names: li
     return families
 
 
-def write_training_cache(families: dict[str, dict[str, np.ndarray]], out: Path) -> None:
-    """The train people's hard photos in the form `python -m rps.train --degraded-cache` reads: MediaPipe's
-    landmarks (both looks) of every hand found, for the landmarks model, and the crop the app's image models see
-    of every photo."""
+def write_training_cache(copies: list[dict[str, dict[str, np.ndarray]]], out: Path) -> None:
+    """The train people's hard photos (`copies`: each a set of families) in the form `python -m rps.train
+    --degraded-cache` reads: MediaPipe's landmarks (both looks) of every hand found, for the landmarks model, and the
+    crop the app's image models see of every photo."""
+    parts = [part for families in copies for part in families.values()]
     points, labels = [], []
-    for part in families.values():
+    for part in parts:
         for key in ("points", "second"):
             seen = ~np.isnan(part[key]).any((1, 2)) & part["found"]
             points.append(part[key][seen])
             labels.append(part["label"][seen])
-    crops = np.concatenate([part["crop"] for part in families.values()])
-    crop_labels = np.concatenate([part["label"] for part in families.values()])
-    what = (f"the rps.people 'train' people's photos changed by rps.people_families ({', '.join(families)}) as the "
-            f"app's hand search finds them (python -m rps.people_families --train-cache {out})")
+    crops = np.concatenate([part["crop"] for part in parts])
+    crop_labels = np.concatenate([part["label"] for part in parts])
+    command = f"python -m rps.people_families --train-cache {out}" + (f" --copies {len(copies)}" if len(copies) > 1 else "")
+    drawn = f"; each drawn {len(copies)} times" if len(copies) > 1 else ""
+    what = (f"the rps.people 'train' people's photos changed by rps.people_families ({', '.join(copies[0])}{drawn}) "
+            f"as the app's hand search finds them ({command})")
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out, **{"train/points": np.concatenate(points).astype(np.float32),
                                 "train/labels": np.concatenate(labels).astype(np.int64),
@@ -154,10 +159,13 @@ def main() -> None:
     parser.add_argument("--train-cache", default=None,
                         help="instead: make the families of the *train* people and write them here for "
                              "`python -m rps.train --degraded-cache` (the shipped models learn from them)")
+    parser.add_argument("--copies", type=int, default=1,
+                        help="--train-cache: how many times each family is drawn (each copy its own random changes)")
     args = parser.parse_args()
     if args.train_cache:
         names = [name for name in CHANGES if name not in ("rotate", "224 px")]  # the canonical frame undoes a turn
-        write_training_cache(build(Path(args.cache), ["train"], names), Path(args.train_cache))
+        copies = [build(Path(args.cache), ["train"], names, copy) for copy in range(args.copies)]
+        write_training_cache(copies, Path(args.train_cache))
         return
     if args.checkpoints:
         from rps.predict import use_checkpoints

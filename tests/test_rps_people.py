@@ -149,3 +149,25 @@ def test_families_made_from_real_photos_keep_person_and_label_and_are_searched_t
     assert blurred["found"].sum() >= 2                       # a moving hand is still a hand
     closer = family_of_people("closeup", part)
     assert not np.array_equal(closer["crop"], part["crop"])  # the camera came closer: the model sees another crop
+
+
+def test_the_training_cache_holds_every_drawn_copy_of_every_family(tmp_path):
+    # Two draws of two families of three photos; one photo's hand not found (no landmarks), one found only by the
+    # first look. rps.train --degraded-cache learns from every found hand's landmarks and from every photo's crop.
+    from rps.cache import load_cache
+    from rps.people_families import write_training_cache
+
+    def family():
+        points = np.zeros((3, 21, 3), np.float32)
+        second = points.copy()
+        points[2] = second[2] = np.nan
+        second[1] = np.nan
+        return {"points": points, "second": second, "found": np.array([True, True, False]),
+                "label": np.array([0, 1, 2]), "crop": np.zeros((3, 8, 8, 3), np.uint8)}
+
+    out = tmp_path / "hard.npz"
+    write_training_cache([{"cut": family(), "blur": family()}, {"cut": family(), "blur": family()}], out)
+    train = load_cache(out)["train"]
+    assert len(train["points"]) == 4 * 3 and list(np.bincount(train["labels"])) == [8, 4]
+    assert len(train["crops"]) == 4 * 3 and list(np.bincount(train["crop_labels"])) == [4, 4, 4]
+    assert "cut, blur; each drawn 2 times" in str(train["what"]) and "--copies 2" in str(train["what"])
