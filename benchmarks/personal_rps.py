@@ -19,7 +19,7 @@ A taught new gesture: no fourth gesture exists in the data, so one real gesture 
 
     python -m rps.people cache                   # once (or copy runs/rps_people.npz from a colleague's tree)
     python -m benchmarks.personal_rps            # -> benchmarks/results/personal_rps.md; features cached in
-                                                 #    runs/personal_people_features.npz (~1 min the first time)
+                                                 #    runs/personal_people_features_<weights>.npz (~1 min the first time)
 """
 from __future__ import annotations
 
@@ -40,7 +40,6 @@ from rps.data import CLASSES  # noqa: E402
 from rps.people import PEOPLE_CACHE, ROLES  # noqa: E402
 from rps.personal import HandFeatures, PersonalReader, class_distances  # noqa: E402
 
-FEATURES = ROOT / "runs" / "personal_people_features.npz"
 RESULTS = ROOT / "benchmarks" / "results" / "personal_rps.md"
 KS = (1, 3, 5)
 FRAME_RUN = 5   # meyasl webcam frames: this many consecutive frames count as one picture
@@ -80,13 +79,26 @@ def extract(cache_path: Path) -> dict[str, np.ndarray]:
             "embedding": embeddings.astype(np.float32)}
 
 
+def features_path() -> Path:
+    """The features cache of the weights and calibration in use: the shipped answers in it depend on both."""
+    import hashlib
+
+    from rps.hard import checkpoints_digest
+    from rps.predict import CHECKPOINTS
+
+    calibration = CHECKPOINTS / "rps_calibration.json"
+    used = checkpoints_digest().encode() + (calibration.read_bytes() if calibration.exists() else b"")
+    return ROOT / "runs" / f"personal_people_features_{hashlib.sha256(used).hexdigest()[:12]}.npz"
+
+
 def load_features(cache_path: Path, refresh: bool) -> dict[str, np.ndarray]:
-    if FEATURES.exists() and not refresh:
-        with np.load(FEATURES) as data:
+    path = features_path()
+    if path.exists() and not refresh:
+        with np.load(path) as data:
             return {key: data[key] for key in data.files}
     data = extract(cache_path)
-    FEATURES.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(FEATURES, **data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **data)
     return data
 
 
