@@ -260,7 +260,8 @@ def test_uploaded_photo_is_read_and_mask_changes_the_crop(page):
         unmasked_src, unmasked = image_bytes(page, "rps-seen")
         difference = np.abs(pixels(masked) - pixels(unmasked)).mean()
         assert difference > 5, f"masking on/off shows nearly the same crop (mean |diff| {difference:.1f})"
-        # Without the mask the room is in the crop too: this photo is then read "not sure" (best guess paper, 72 %).
+        # Without the mask the room is in the crop too and the models are less sure (this photo: paper at about 0.7,
+        # near the "not sure" threshold), so either answer is the page's honest one.
         sync_api.expect(page.locator("#rps-message")).to_contain_text("masking off")
         assert top_class(page, "rps-label") in CLASSES_RPS | {"not sure"}
 
