@@ -197,11 +197,15 @@ def lowest_safe_threshold(confidence: np.ndarray, correct: np.ndarray, people: n
     the mean person's photos (LeNet) gets the highest threshold that still does: a model picked in the API that
     only ever said "not sure" would be no model at all."""
     grid = np.round(np.arange(0.34, 1.0, 0.01), 2)
-    answering = [t for t in grid if 1 - person_risk(confidence, correct, people, t)[1] >= min_answered]
-    for threshold in answering:
-        if person_risk(confidence, correct, people, threshold)[0] <= max_risk:
+    highest_answering = grid[0]
+    for threshold in grid:   # a higher threshold answers fewer photos, so the first that answers too few ends it
+        risk, unsure = person_risk(confidence, correct, people, threshold)
+        if 1 - unsure < min_answered:
+            break
+        if risk <= max_risk:
             return float(threshold)
-    return float(answering[-1]) if answering else float(grid[0])
+        highest_answering = threshold
+    return float(highest_answering)
 
 
 def people_photos(cache_path) -> dict[str, dict[str, np.ndarray]]:
@@ -231,7 +235,8 @@ def fit_on_people(max_risk: float, cache_path) -> tuple[dict, str]:
              f"shown gesture is wrong <= {max_risk:.0%} for the mean person, both fitted on the photos of the rps.people "
              "**tune** people in which a hand was found, as they are and in every family of `rps.people_families`. "
              "Reported on the never-tuned **validation** people: coverage (share of hand photos answered) and risk "
-             "(share of the answers wrong), mean over people / worst person, and the 202 real photos without a hand.",
+             f"(share of the answers wrong), mean over people / worst person, and the {len(no_hand['found'])} real photos "
+             "without a hand.",
              "", "| model | temperature | \"not sure\" below | tune: risk / not sure | validation photos: coverage | "
              "risk | validation hard photos: coverage | risk | no-hand photos named |", "|---|---|---|---|---|---|---|---|---|"]
     models, per_set = {}, []

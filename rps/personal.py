@@ -24,13 +24,13 @@ The taught examples may only *overrule* the shipped model when they are clearly 
 must be nearer than MARGIN times the distance to the examples of the shipped model's answer (an untaught gesture
 counts as d = 1). Otherwise the shipped probabilities stand. On the train and tune people, when the nearest
 examples were of the wrong gesture, they were only a little nearer (0.94 - 1 times the right gesture's distance),
-while 19 of 20 right answers were at least 2.06 times nearer; MARGIN = 0.49 is 1 / 2.06 (re-derived for each new set
-of weights: 0.6 = 1 / 1.7 before the hard-photo training; benchmarks/personal_rps.py prints the figure). This is what keeps a taught reader from reading a person worse
-than the shipped model. A new gesture has p_shipped = 0, so it wins only when a photo is nearer its examples than
-NEW_GESTURE_MARGIN times the shipped answer's: the shipped model knows nothing of it, so its answer is weaker
-evidence there (on the train and tune people, with a real gesture hidden from the shipped model and taught under a
-new name, 0.6 read 91 - 96 % of the new gesture right, 0.8 to 1.0 all 94 - 100 %, the others unchanged; 0.8 is
-the most cautious of those).
+while 19 of 20 right answers were at least 2.06 times nearer; MARGIN = 0.49 is 1 / 2.06 (re-derived for each new
+set of weights: 0.6 = 1 / 1.7 before the hard-photo training; benchmarks/personal_rps.py prints the figure). This is
+what keeps a taught reader from reading a person worse than the shipped model. A new gesture has p_shipped = 0, so
+it wins only when a photo is nearer its examples than NEW_GESTURE_MARGIN times the shipped answer's: the shipped
+model knows nothing of it, so its answer is weaker evidence there (on the train and tune people, with a real gesture
+hidden from the shipped model and taught under a new name, 0.6 read 91 - 96 % of the new gesture right, 0.8 to 1.0
+all 94 - 100 %, the others unchanged; 0.8 is the most cautious of those).
 
 Unless the shipped model is wrong for this person: when it misread one of the photos taught as rock, paper or
 scissors (each example keeps the shipped model's guess from when it was taught), the examples have shown that

@@ -430,7 +430,8 @@ def degraded_description(config: TrainConfig) -> str:
     older files from `python -m rps.cache --degraded` do not."""
     if not config.degraded_cache:
         return "none"
-    what = load_cache(config.degraded_cache)["train"].get("what")
+    with np.load(config.degraded_cache) as data:   # only the description: training loads the crops themselves
+        what = data["train/what"] if "train/what" in data.files else None
     kind = "MediaPipe landmarks" if config.model == "landmarks" else "the app's crops"
     if what is None:
         return f"{kind} of badly photographed drgfreeman copies ({config.degraded_cache}, python -m rps.cache --degraded)"
