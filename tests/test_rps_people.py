@@ -108,6 +108,11 @@ def test_not_sure_threshold_is_the_lowest_that_keeps_the_mean_person_within_the_
     assert lowest_safe_threshold(confidence, correct, people, 0.05) == 0.56
     # Never safe (every answer wrong): still answer half of the mean person's photos, not "not sure" to all.
     assert lowest_safe_threshold(confidence, np.zeros_like(correct), people, 0.01) == 0.75
+    # Photos without a hand named at 0.7 and 0.8 (two of a hundred; 0 = no hand found): at most 1 % named
+    # lifts the threshold above 0.7, at most 2 % leaves it where the hand photos put it.
+    no_hand = np.r_[0.7, 0.8, np.zeros(98)]
+    assert lowest_safe_threshold(confidence, correct, people, 0.0, no_hand_confidence=no_hand, max_named=0.01) == 0.71
+    assert lowest_safe_threshold(confidence, correct, people, 0.0, no_hand_confidence=no_hand, max_named=0.02) == 0.6
 
 
 def test_a_face_the_palm_detector_takes_for_a_hand_is_not_one():
