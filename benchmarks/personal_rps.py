@@ -20,6 +20,8 @@ A taught new gesture: no fourth gesture exists in the data, so one real gesture 
     python -m rps.people cache                   # once (or copy runs/rps_people.npz from a colleague's tree)
     python -m benchmarks.personal_rps            # -> benchmarks/results/personal_rps.md; features cached in
                                                  #    runs/personal_people_features_<weights>.npz (~1 min the first time)
+    python -m benchmarks.personal_rps --families  # also each person's hard photos (rps.people_families), one family
+                                                 #    a person: where the shipped model does go wrong
 """
 from __future__ import annotations
 
@@ -58,28 +60,41 @@ def picture_of(path: str, source: str) -> str:
     return name
 
 
-def extract(cache_path: Path) -> dict[str, np.ndarray]:
-    """Shipped probabilities and personal features of every photo with a hand, from the people cache's searches."""
-    import torch
-
-    from rps.evaluate_people import as_searched_now, shown
+def features_of(hands: dict[str, np.ndarray], family: str = "") -> dict[str, np.ndarray]:
+    """Shipped probabilities and personal features of every photo with a hand in a people-cache part (as the search
+    now finds them); a `family`'s photos count as people of their own ("meyasl_p01, blur")."""
+    from rps.evaluate_people import shown
     from rps.landmarks import landmark_features
     from rps.predict import image_embedding
 
-    torch.set_num_threads(1)
-    hands = as_searched_now(load_cache(cache_path)["hands"])
     shipped, _, _ = shown("ensemble", hands)
     keep = hands["found"]
     embeddings = image_embedding(list(hands["crop"][keep]))   # the crop rps.personal.hand_features makes
     embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True) + 1e-9
-    return {"path": hands["path"][keep], "label": hands["label"][keep], "person": hands["person"][keep],
+    people = hands["person"][keep]
+    return {"path": hands["path"][keep], "label": hands["label"][keep],
+            "person": np.array([f"{person}, {family}" for person in people]) if family else people,
             "role": hands["role"][keep], "source": hands["source"][keep], "shipped": shipped[keep],
             "picture": np.array([picture_of(p, s) for p, s in zip(hands["path"][keep], hands["source"][keep])]),
             "landmarks": np.array([landmark_features(p) for p in hands["points"][keep]], np.float32),
             "embedding": embeddings.astype(np.float32)}
 
 
-def features_path() -> Path:
+def extract(cache_path: Path, families: bool = False) -> dict[str, np.ndarray]:
+    """The features of the people cache's photos, or (`families`) of every rps.people_families family of them."""
+    import torch
+
+    from rps.evaluate_people import as_searched_now
+    from rps.people_families import build
+
+    torch.set_num_threads(1)
+    if not families:
+        return features_of(as_searched_now(load_cache(cache_path)["hands"]))
+    parts = [features_of(as_searched_now(part), name) for name, part in build(cache_path).items()]
+    return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+
+
+def features_path(kind: str = "people") -> Path:
     """The features cache of the weights and calibration in use: the shipped answers in it depend on both."""
     import hashlib
 
@@ -88,15 +103,15 @@ def features_path() -> Path:
 
     calibration = CHECKPOINTS / "rps_calibration.json"
     used = checkpoints_digest().encode() + (calibration.read_bytes() if calibration.exists() else b"")
-    return ROOT / "runs" / f"personal_people_features_{hashlib.sha256(used).hexdigest()[:12]}.npz"
+    return ROOT / "runs" / f"personal_{kind}_features_{hashlib.sha256(used).hexdigest()[:12]}.npz"
 
 
-def load_features(cache_path: Path, refresh: bool) -> dict[str, np.ndarray]:
-    path = features_path()
+def load_features(cache_path: Path, refresh: bool, families: bool = False) -> dict[str, np.ndarray]:
+    path = features_path("family" if families else "people")
     if path.exists() and not refresh:
         with np.load(path) as data:
             return {key: data[key] for key in data.files}
-    data = extract(cache_path)
+    data = extract(cache_path, families)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, **data)
     return data
@@ -291,12 +306,25 @@ def gesture_lines(gesture_rows: list[dict]) -> list[str]:
     return lines
 
 
-def markdown(rows, gesture_rows, evidence, args, seconds: float, load: str, times: dict[str, float]) -> str:
+def family_section(family_rows: list[dict]) -> list[str]:
+    """The reader on the same people's hard photos (`--families`): each family of a person counts as a person."""
+    if not family_rows:
+        return []
+    return ["## Hard photos of the same people (`--families`)", "",
+            "Each rps.people_families family of a person (cut, close-up, blur, dim, heavy JPEG, turned, 224 px) counts "
+            "as a person of its own: k photos of each gesture taught from that family, the rest of it read. The train "
+            "people have no families here (the models learned from them).", "",
+            *summary_lines(family_rows), "", *person_lines(family_rows), ""]
+
+
+def markdown(rows, gesture_rows, evidence, args, seconds: float, load: str, times: dict[str, float],
+             family_rows: list[dict] = ()) -> str:
     from rps import personal
 
     return "\n".join([
         "# Personal reader: a few taught photos per person (real people, rps.people)", "",
-        f"Written by `python -m benchmarks.personal_rps --draws {args.draws} --seed {args.seed}` on "
+        f"Written by `python -m benchmarks.personal_rps --draws {args.draws} --seed {args.seed}"
+        f"{' --families' if args.families else ''}` on "
         f"{datetime.date.today()} in {seconds:.0f} s (load average {load}).", "",
         "**People** (rps.people's split, fixed before any result): those with more than 5 pictures with a hand of "
         "every gesture: SubhiH recording sessions and the meyasl webcam person. The sldd students have one photo "
@@ -322,6 +350,7 @@ def markdown(rows, gesture_rows, evidence, args, seconds: float, load: str, time
         "and taught under a new name with k = 5 photos per gesture. *others, taught all*: the other two gestures "
         "read by that reader; *others, shipped*: the shipped ensemble knowing all three.", "",
         *gesture_lines(gesture_rows), "",
+        *family_section(list(family_rows)),
         "## Cost", "",
         f"Median time per photo in-process (MediaPipe + models, from the file; 20 photos): shipped ensemble "
         f"{times['ensemble']:.0f} ms, personal with 15 examples {times['personal']:.0f} ms (one more "
@@ -335,6 +364,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--refresh", action="store_true", help="recompute the features cache")
     parser.add_argument("--no-timing", action="store_true", help="skip the timing (and the new-gesture table)")
+    parser.add_argument("--families", action="store_true", help="also read each person's rps.people_families "
+                        "families as people of their own (python -m rps.people_families first)")
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args()
     began = time.perf_counter()
@@ -344,12 +375,17 @@ def main() -> None:
     print("\n".join(summary_lines(rows) + [""] + person_lines(rows)), flush=True)
     evidence = margin_evidence(data, people, args.draws, args.seed)
     print(evidence, flush=True)
+    family_rows = []
+    if args.families:
+        family_data = load_features(Path(args.cache), args.refresh, families=True)
+        family_rows = per_person(family_data, usable_people(family_data), args.draws, args.seed)
+        print("\n".join(family_section(family_rows)), flush=True)
     if args.no_timing:
         return
     gesture_rows = new_gesture(data, people, args.draws, args.seed)
     times = timing(data)
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip().split("load average:")[-1].strip()
-    text = markdown(rows, gesture_rows, evidence, args, time.perf_counter() - began, load, times)
+    text = markdown(rows, gesture_rows, evidence, args, time.perf_counter() - began, load, times, family_rows)
     Path(args.out).write_text(text)
     print(text)
 
