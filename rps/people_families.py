@@ -46,41 +46,71 @@ def webcam_224(rgb, points, rng):
 
 
 CHANGES = {**MAKERS, "224 px": webcam_224}
+# --framing webcam: how tall the hand's box is in the 4:3 frame it is placed in (a webcam with the face in view).
+WEBCAM_HAND_HEIGHT = (0.3, 0.5)
 
 
-def cache_path(name: str, roles: list[str], copy: int = 0, work_dir: Path = ROOT / "runs") -> Path:
+def in_webcam_frame(rgb: np.ndarray, points: np.ndarray | None, rng) -> tuple[np.ndarray, np.ndarray | None]:
+    """(the photo placed in a 4:3 frame, its border pixels carried outwards, so that the hand's box is 30-50 % of the
+    frame's height; the landmarks moved with it). The families' changes then act on a hand as small as a webcam
+    frame shows it. A photo without landmarks stays as it is."""
+    if points is None:
+        return rgb, points
+    height, width = rgb.shape[:2]
+    x0, y0 = points[:, :2].min(0)
+    x1, y1 = points[:, :2].max(0)
+    frame_h = max(height, (y1 - y0) / rng.uniform(*WEBCAM_HAND_HEIGHT))
+    frame_w = max(width, frame_h * 4 / 3)
+    frame_h = max(frame_h, frame_w * 3 / 4)
+    left = int(rng.uniform(0, frame_w - width))
+    top = int(rng.uniform(0, frame_h - height))
+    framed = cv2.copyMakeBorder(rgb, top, int(frame_h) - height - top, left, int(frame_w) - width - left,
+                                cv2.BORDER_REPLICATE)
+    moved = points.copy()
+    moved[:, 0] += left
+    moved[:, 1] += top
+    return framed, moved
+
+
+def cache_path(name: str, roles: list[str], copy: int = 0, work_dir: Path = ROOT / "runs", framing: str = "") -> Path:
     again = f"_copy{copy}" if copy else ""
-    return work_dir / f"rps_people_family_{'_'.join(roles)}_{name.replace(' ', '_')}{again}_v{VERSION}.npz"
+    framed = f"_{framing}" if framing else ""
+    return work_dir / f"rps_people_family_{'_'.join(roles)}_{name.replace(' ', '_')}{again}{framed}_v{VERSION}.npz"
 
 
-def family_of_people(name: str, hands: dict[str, np.ndarray], copy: int = 0) -> dict[str, np.ndarray]:
+def family_of_people(name: str, hands: dict[str, np.ndarray], copy: int = 0, framing: str = "") -> dict[str, np.ndarray]:
     """Family `name` made from every photo in `hands` (a people-cache part), searched the app's way. Each `copy`
-    draws its own changes (copy 0 keeps the seed the first caches were made with)."""
-    rng = np.random.default_rng([SEED, list(CHANGES).index(name), 7] + ([copy] if copy else []))
+    draws its own changes (copy 0 keeps the seed the first caches were made with); `framing` "webcam" first places
+    each photo in a webcam frame (`in_webcam_frame`)."""
+    rng = np.random.default_rng([SEED, list(CHANGES).index(name), 7] + ([copy] if copy else [])
+                                + ([1] if framing else []))
     records = []
     for index in range(len(hands["path"])):
         points = hands["points"][index] if hands["found"][index] else None
-        changed = CHANGES[name](read_photo(cached_photo(hands, index)), points, rng)
+        rgb = read_photo(cached_photo(hands, index))
+        if framing == "webcam":
+            rgb, points = in_webcam_frame(rgb, points, rng)
+        changed = CHANGES[name](rgb, points, rng)
         records.append(search_record(np.ascontiguousarray(changed)))
     out = stacked(records)
     out.update({key: hands[key] for key in KEPT})
     return out
 
 
-def build(people_cache: Path = PEOPLE_CACHE, roles: list[str] = ROLES, names: list[str] = list(CHANGES), copy: int = 0
-          ) -> dict[str, dict[str, np.ndarray]]:
+def build(people_cache: Path = PEOPLE_CACHE, roles: list[str] = ROLES, names: list[str] = list(CHANGES), copy: int = 0,
+          framing: str = "") -> dict[str, dict[str, np.ndarray]]:
     """Every family of the people of `roles` (each read from its cache in runs/ when it is there)."""
     hands = load_cache(people_cache)["hands"]
     keep = np.isin(hands["role"], roles)
     hands = {key: value[keep] for key, value in hands.items()}
     families = {}
     for name in names:
-        path = cache_path(name, roles, copy)
+        path = cache_path(name, roles, copy, framing=framing)
         if path.exists():
             families[name] = load_cache(path)["family"]
             continue
         began = time.perf_counter()
-        families[name] = family_of_people(name, hands, copy)
+        families[name] = family_of_people(name, hands, copy, framing)
         print(f"{name}: {len(hands['path'])} photos, hands in {families[name]['found'].sum()} "
               f"({time.perf_counter() - began:.0f} s)", flush=True)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -88,7 +118,7 @@ def build(people_cache: Path = PEOPLE_CACHE, roles: list[str] = ROLES, names: li
     return families
 
 
-def write_training_cache(copies: list[dict[str, dict[str, np.ndarray]]], out: Path) -> None:
+def write_training_cache(copies: list[dict[str, dict[str, np.ndarray]]], out: Path, framing: str | None = None) -> None:
     """The train people's hard photos (`copies`: each a set of families) in the form `python -m rps.train
     --degraded-cache` reads: MediaPipe's landmarks (both looks) of every hand found, for the landmarks model, and the
     crop the app's image models see of every photo."""
@@ -101,8 +131,10 @@ def write_training_cache(copies: list[dict[str, dict[str, np.ndarray]]], out: Pa
             labels.append(part["label"][seen])
     crops = np.concatenate([part["crop"] for part in parts])
     crop_labels = np.concatenate([part["label"] for part in parts])
-    command = f"python -m rps.people_families --train-cache {out}" + (f" --copies {len(copies)}" if len(copies) > 1 else "")
+    command = (f"python -m rps.people_families --train-cache {out}" + (f" --copies {len(copies)}" if len(copies) > 1 else "")
+               + (f" --framing {framing}" if framing else ""))
     drawn = f"; each drawn {len(copies)} times" if len(copies) > 1 else ""
+    drawn += f", the later draws in a {framing} frame" if framing else ""
     what = (f"the rps.people 'train' people's photos changed by rps.people_families ({', '.join(copies[0])}{drawn}) "
             f"as the app's hand search finds them ({command})")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -161,11 +193,15 @@ def main() -> None:
                              "`python -m rps.train --degraded-cache` (the shipped models learn from them)")
     parser.add_argument("--copies", type=int, default=1,
                         help="--train-cache: how many times each family is drawn (each copy its own random changes)")
+    parser.add_argument("--framing", choices=["webcam"], default=None,
+                        help="--train-cache: draw the copies after the first with each photo placed in a webcam frame "
+                             "(the hand 30-50 %% of its height) before it is changed")
     args = parser.parse_args()
     if args.train_cache:
         names = [name for name in CHANGES if name not in ("rotate", "224 px")]  # the canonical frame undoes a turn
-        copies = [build(Path(args.cache), ["train"], names, copy) for copy in range(args.copies)]
-        write_training_cache(copies, Path(args.train_cache))
+        copies = [build(Path(args.cache), ["train"], names, copy, args.framing if copy else "")
+                  for copy in range(args.copies)]
+        write_training_cache(copies, Path(args.train_cache), args.framing)
         return
     if args.checkpoints:
         from rps.predict import use_checkpoints

@@ -176,3 +176,22 @@ def test_the_training_cache_holds_every_drawn_copy_of_every_family(tmp_path):
     assert len(train["points"]) == 4 * 3 and list(np.bincount(train["labels"])) == [8, 4]
     assert len(train["crops"]) == 4 * 3 and list(np.bincount(train["crop_labels"])) == [4, 4, 4]
     assert "cut, blur; each drawn 2 times" in str(train["what"]) and "--copies 2" in str(train["what"])
+
+
+def test_a_photo_placed_in_a_webcam_frame_keeps_its_hand_small_and_under_its_landmarks():
+    from rps.people_families import WEBCAM_HAND_HEIGHT, in_webcam_frame
+
+    photo = next(p for p in photos_needing_shared() if p.source == "subhih" and p.role == "train" and p.label == 1)
+    rgb = read_photo(photo)
+    hands = find_hands(rgb).hands
+    assert hands, "MediaPipe finds this SubhiH palm"
+    framed, moved = in_webcam_frame(rgb, hands[0].points, np.random.default_rng(0))
+    height, width = framed.shape[:2]
+    assert abs(width / height - 4 / 3) < 0.02
+    low, high = WEBCAM_HAND_HEIGHT
+    assert low - 0.01 <= np.ptp(moved[:, 1]) / height <= high + 0.01
+    # The photo sits unchanged inside the frame, and MediaPipe finds the hand where the moved landmarks say.
+    left, top = np.round(moved[0, :2] - hands[0].points[0, :2]).astype(int)
+    assert np.array_equal(framed[top:top + rgb.shape[0], left:left + rgb.shape[1]], rgb)
+    again = find_hands(framed).hands
+    assert again and np.linalg.norm(again[0].points[:, :2].mean(0) - moved[:, :2].mean(0)) < 0.1 * np.ptp(moved[:, 1])
