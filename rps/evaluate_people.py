@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from rps.cache import load_cache
-from rps.data import CLASSES
+from rps.data import CLASSES, SHARED_RPS
 from rps.people import PEOPLE_CACHE, ROLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,7 +169,7 @@ def report(models: list[str], cache_path: Path = PEOPLE_CACHE, checkpoints: str 
         _, table = no_hand_table(model_name, no_hand)
         lines += ["", *table, ""]
         if model_name == models[0]:
-            lines += per_person_lines(outcome, named, hands)
+            lines += per_person_lines(outcome, named, hands) + webcam_sign_lines(outcome, hands)
     lines += search_step_lines(cache["hands"], cache["no_hand"])
     lines += ["Commands: `python -m rps.people fetch`, `python -m rps.people cache`, `python -m rps.evaluate_people`."]
     return "\n".join(lines) + "\n"
@@ -194,6 +194,36 @@ def per_person_lines(outcome: np.ndarray, named: np.ndarray, hands: dict[str, np
                 confusions += [template.format(CLASSES[t], CLASSES[n], c) for (t, n), c in sorted(pairs.items())]
             lines.append(f"| {role} | {group} | {row['photos']} | {row['read right']:.3f} | {row['wrong of named']:.3f} | "
                          f"{row['not sure']:.3f} | {row['no hand']:.3f} | {', '.join(confusions)} |")
+    return lines + [""]
+
+
+def webcam_signs(paths: np.ndarray, manifest: Path = SHARED_RPS / "realrooms" / "manifest.csv") -> np.ndarray:
+    """The sign each meyasl webcam frame shows, from its source path in the realrooms manifest ("data/L/3.jpg" ->
+    "L"); "" for other photos."""
+    import csv
+
+    if not manifest.exists():
+        return np.full(len(paths), "")
+    with open(manifest, newline="") as handle:
+        signs = {row["file"]: row["source_path"].split("/")[1] for row in csv.DictReader(handle)
+                 if row["person"].startswith("meyasl")}
+    return np.array([signs.get("/".join(Path(path).parts[-2:]), "") for path in paths])
+
+
+def webcam_sign_lines(outcome: np.ndarray, hands: dict[str, np.ndarray]) -> list[str]:
+    """The webcam validation person (the worst person) by sign: the realrooms README files fists A and S as rock,
+    palms B as paper, V and the ASL "L" (thumb and index out) as scissors."""
+    signs = webcam_signs(hands["path"])
+    if not (signs != "").any():
+        return []
+    lines = ["The webcam person by sign (from the realrooms manifest's source paths):", "",
+             "| sign | gesture | photos | read right | wrong | not sure | no hand |", "|---|---|---|---|---|---|---|"]
+    for sign in sorted(set(signs) - {""}):
+        mine = signs == sign
+        gesture = CLASSES[int(np.bincount(hands["label"][mine]).argmax())]
+        counts = [int((outcome[mine] == kind).sum()) for kind in ("wrong", "not sure", "no hand")]
+        lines.append(f"| {sign} | {gesture} | {mine.sum()} | {(outcome[mine] == 'right').mean():.3f} | "
+                     + " | ".join(map(str, counts)) + " |")
     return lines + [""]
 
 

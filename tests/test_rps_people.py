@@ -195,3 +195,15 @@ def test_a_photo_placed_in_a_webcam_frame_keeps_its_hand_small_and_under_its_lan
     assert np.array_equal(framed[top:top + rgb.shape[0], left:left + rgb.shape[1]], rgb)
     again = find_hands(framed).hands
     assert again and np.linalg.norm(again[0].points[:, :2].mean(0) - moved[:, :2].mean(0)) < 0.1 * np.ptp(moved[:, 1])
+
+
+def test_the_webcam_persons_frames_are_told_apart_by_sign():
+    from rps.evaluate_people import webcam_signs
+
+    photos = [p for p in photos_needing_shared() if p.source in ("meyasl", "sldd")]
+    signs = webcam_signs(np.array([p.path for p in photos]))
+    by_sign = defaultdict(set)
+    for photo, sign in zip(photos, signs):
+        by_sign[sign].add(photo.label if photo.source == "meyasl" else "sldd")
+    # Fists A and S are rock, palms B paper, V and the thumb-and-index "L" scissors; the students have no sign.
+    assert dict(by_sign) == {"A": {0}, "S": {0}, "B": {1}, "V": {2}, "L": {2}, "": {"sldd"}}
