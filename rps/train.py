@@ -38,6 +38,7 @@ from rps.landmarks import (jitter, l_scissors, landmark_features, normalise_land
                            v_scissors)
 from rps.masking import CROP_SIDE, fallback_view, mask_hand, plain_view
 from rps.model import PREPROCESSING, build_model, image_batch, load_pretrained_lite0
+from rps.negatives import SOURCES as NEGATIVE_SOURCES
 
 ROOT = Path(__file__).resolve().parents[1]
 REGIMES = ["plain", "composite", "masked"]
@@ -70,6 +71,7 @@ class TrainConfig:
                                      # people then replace SubhiH as the epochs' validation
     edge_on: float = 0.0         # landmarks: share of samples turned up to EDGE_ON_TILT (a palm or V seen edge-on)
     degraded_cache: str | None = None  # also learn from bad pictures (rps.people_families --train-cache): landmarks
+    negatives: str | None = None  # image models: non-hand crops (python -m rps.negatives), taught the uniform answer
                                        # models from MediaPipe's landmarks, image models from the app's crops
     extra: dict = field(default_factory=dict)
 
@@ -194,6 +196,12 @@ def image_sets(config: TrainConfig, cache: dict):
         train_crops = np.concatenate([train_crops, degraded["crops"]])
         train_labels = np.concatenate([train_labels, degraded["crop_labels"]])
         print(f"crops of badly photographed copies, as the app sees them: {len(degraded['crops'])}")
+    if config.negatives:
+        with np.load(config.negatives) as data:
+            negatives = data["crops"]
+        train_crops = np.concatenate([train_crops, negatives])
+        train_labels = np.concatenate([train_labels, np.full(len(negatives), NOT_A_HAND)])
+        print(f"crops of things that are not hands (outlier exposure): {len(negatives)}")
     val_crops, val_labels = validation_crops(config, cache)
     if config.people_cache and config.regime == "masked":
         real_crops, real_labels = real_training_crops(config)
@@ -241,6 +249,8 @@ def cached_trunk_features(model, images: torch.Tensor, config: TrainConfig, part
         limit += f"_hard{config.hard:g}_fb{config.fallback:g}"
     if part == "train" and config.degraded_cache:
         limit += "_" + Path(config.degraded_cache).stem
+    if part == "train" and config.negatives:
+        limit += "_" + Path(config.negatives).stem
     if config.people_cache:
         limit += "_people"
     name = f"rps_lite0_trunk{config.freeze_stages}_{part}_{config.regime}_v{config.variants}_s{config.seed}{limit}"
@@ -383,6 +393,18 @@ def freeze_early_layers(model, stages: int) -> None:
             parameter.requires_grad = False
 
 
+# The label of a crop that shows no hand (rps.negatives): its target is the uniform answer.
+NOT_A_HAND = -1
+
+
+def uniform_for_negatives(images: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Class labels -> probability targets: one-hot for a gesture, uniform over the gestures for NOT_A_HAND
+    (outlier exposure, Hendrycks et al. 2019: nothing should look like a gesture there)."""
+    targets = torch.nn.functional.one_hot(labels.clamp(min=0), len(CLASSES)).float()
+    targets[labels == NOT_A_HAND] = 1 / len(CLASSES)
+    return images, targets
+
+
 def train(config: TrainConfig) -> dict:
     set_seed(config.seed)
     torch.set_num_threads(config.threads)
@@ -411,7 +433,8 @@ def train(config: TrainConfig) -> dict:
     steps = config.epochs * max(1, len(train_loader))
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=steps, pct_start=0.15)
     history = fit(trained, train_loader, val_loader, optimizer, config.epochs, scheduler=scheduler,
-                  dry_run=config.dry_run, label_smoothing=0.1)
+                  dry_run=config.dry_run, label_smoothing=0.1,
+                  batch_transform=uniform_for_negatives if config.negatives else None)
     probs, labels = predict(trained, val_loader, dry_run=config.dry_run)
     seconds = time.perf_counter() - began
     accuracy = float((probs.argmax(1) == labels).float().mean())
@@ -457,6 +480,8 @@ def make_card(config: TrainConfig, accuracy: float, count: int, history, seconds
         command += f" --degraded-cache {config.degraded_cache}"
     if config.people_cache:
         command += f" --people-cache {config.people_cache}"
+    if config.negatives:
+        command += f" --negatives {config.negatives}"
     if config.edge_on:
         command += f" --edge-on {config.edge_on:g}"
     return {
@@ -482,6 +507,9 @@ def make_card(config: TrainConfig, accuracy: float, count: int, history, seconds
                  "extra": f"real photos from {config.extra_dir}" if config.extra_dir and config.model == "landmarks"
                  else "none",
                  "degraded": degraded_description(config),
+                 "negatives": ("crops of the scikit-image sample photos " + ", ".join(NEGATIVE_SOURCES) +
+                               " (public domain / CC0), masked by landmarks drawn over random squares "
+                               "(rps.negatives), taught the uniform answer") if config.negatives else "none",
                  "real": ("hands of the rps.people 'train' people (SubhiH training sessions, Apache-2.0; Sign Language "
                           "Digits Dataset students, Apache-2.0), MediaPipe's landmarks" +
                           ("" if config.model == "landmarks" else ", crops changed by rps.augment.real_photo_variant") +
@@ -520,6 +548,8 @@ def parse_args(argv=None) -> TrainConfig:
                         "their landmarks, image models (masked) from the crops the app makes of them")
     parser.add_argument("--people-cache", default=None, help="also learn from the real hands of the rps.people "
                         "'train' people (runs/rps_people.npz from python -m rps.people cache); validate on 'tune' people")
+    parser.add_argument("--negatives", default=None, help="image models: also learn to give the uniform answer on "
+                        "crops of things that are not hands (runs/rps_negatives.npz from python -m rps.negatives)")
     parser.add_argument("--edge-on", type=float, default=0.0,
                         help=f"landmarks: share of samples turned up to {EDGE_ON_TILT:g} degrees out of the image plane")
     parser.add_argument("--dry-run", action="store_true", help="one batch of one epoch, write nothing")
@@ -529,7 +559,8 @@ def parse_args(argv=None) -> TrainConfig:
                        cache=args.cache, out=args.out, work_dir=args.work_dir, samples_per_epoch=args.samples_per_epoch,
                        freeze_stages=args.freeze_stages, variants=args.variants, tilt=args.tilt,
                        hard=args.hard, fallback=args.fallback, extra_dir=args.extra_dir,
-                       degraded_cache=args.degraded_cache, people_cache=args.people_cache, edge_on=args.edge_on)
+                       degraded_cache=args.degraded_cache, people_cache=args.people_cache, edge_on=args.edge_on,
+                       negatives=args.negatives)
 
 
 def main(argv=None) -> None:

@@ -96,3 +96,33 @@ def test_image_models_learn_from_the_crops_of_badly_photographed_copies(tiny_cac
     more_set, _ = image_sets(TrainConfig(**{**base.__dict__, "degraded_cache": str(tmp_path / "degraded.npz")}), cache)
     assert len(more_set) == len(plain_set) + 5
     assert more_set.tensors[1][-5:].tolist() == [0, 1, 2, 0, 1]
+
+
+def test_crops_that_are_not_hands_are_taught_the_uniform_answer(tiny_cache, tmp_path):
+    import torch
+
+    from rps.cache import load_cache
+    from rps.train import NOT_A_HAND, image_sets, uniform_for_negatives
+
+    np.savez(tmp_path / "negatives.npz", crops=np.full((4, 160, 160, 3), 90, np.uint8))
+    config = TrainConfig(model="lenet", variants=1, cache=str(tiny_cache), work_dir=str(tmp_path / "work"),
+                         negatives=str(tmp_path / "negatives.npz"))
+    train_set, _ = image_sets(config, load_cache(tiny_cache))
+    assert train_set.tensors[1][-4:].tolist() == [NOT_A_HAND] * 4
+    _, targets = uniform_for_negatives(torch.zeros(3, 1), torch.tensor([0, NOT_A_HAND, 2]))
+    assert np.allclose(targets.numpy(), [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3], [0, 0, 1]])
+
+
+def test_negative_crops_are_masked_like_a_hand_the_app_found():
+    import matplotlib
+
+    from common.images import open_image
+    from rps.negatives import negative_crops
+    from rps.people import GRACE_HOPPER
+
+    rgb = np.asarray(open_image(f"{matplotlib.get_data_path()}/sample_data/{GRACE_HOPPER}").convert("RGB"))
+    crops = negative_crops(rgb, 3, np.random.default_rng(0))
+    from rps.masking import GREEN
+    for crop in crops:
+        green = (crop == np.array(GREEN, np.uint8)).all(2)
+        assert crop.shape == (160, 160, 3) and 0.2 < green.mean() < 0.95   # photo inside a hand's outline, green around
