@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rps.cache import load_cache  # noqa: E402
-from rps.calibrate import fit_temperature, lowest_safe_threshold, people_photos  # noqa: E402
+from rps.calibrate import fit_on_tune, people_photos  # noqa: E402
 from rps.evaluate_people import as_searched_now, member_answer  # noqa: E402
-from rps.people import PEOPLE_CACHE, no_hand_role  # noqa: E402
+from rps.people import PEOPLE_CACHE  # noqa: E402
 from rps.predict import calibrated, combine, use_checkpoints  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "third_member.md"
@@ -45,16 +45,9 @@ def read_right(probs: np.ndarray, part: dict, threshold: float, role: str) -> tu
 
 
 def fitted_rows(label: str, answers: dict[str, np.ndarray], sets: dict, no_hand: dict, max_named: float) -> list[str]:
-    tune_no_hand = np.array([no_hand_role(kind) == "tune" for kind in no_hand["kind"]])
-    keep = {name: (part["role"] == "tune") & part["found"] for name, part in sets.items()}
-    probs = np.concatenate([answers[name][keep[name]] for name in sets])
-    labels = np.concatenate([sets[name]["label"][keep[name]] for name in sets])
-    people = np.concatenate([sets[name]["group"][keep[name]] for name in sets])
-    temperature = fit_temperature(probs, labels)
-    tune = calibrated("ensemble", probs, temperature)
-    no_hand_confidence = calibrated("ensemble", answers["no hand"], temperature).max(1) * no_hand["found"]
-    threshold = lowest_safe_threshold(tune.max(1), tune.argmax(1) == labels, people, 0.01,
-                                      no_hand_confidence=no_hand_confidence[tune_no_hand], max_named=max_named)
+    """Fitted as rps.calibrate fits (rps.calibrate.fit_on_tune); one row per role."""
+    temperature, threshold, no_hand_confidence = fit_on_tune("ensemble", answers, sets, answers["no hand"], no_hand,
+                                                             0.01, max_named)
     named = int((no_hand_confidence >= threshold).sum())
     rows = []
     for role in ("tune", "validation"):

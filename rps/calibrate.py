@@ -229,6 +229,36 @@ def people_photos(cache_path) -> dict[str, dict[str, np.ndarray]]:
     return sets
 
 
+def pooled_people(answers: dict[str, np.ndarray], sets: dict[str, dict[str, np.ndarray]], role: str, names=None
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(answers, labels, people) of the photos with a hand found of the `role` people, pooled over the sets `names`
+    (default: all of `sets`, as `people_photos` gives them)."""
+    names = list(sets) if names is None else names
+    keep = {name: (sets[name]["role"] == role) & sets[name]["found"] for name in names}
+    return (np.concatenate([answers[n][keep[n]] for n in names]),
+            np.concatenate([sets[n]["label"][keep[n]] for n in names]),
+            np.concatenate([sets[n]["group"][keep[n]] for n in names]))
+
+
+def fit_on_tune(model_name: str, answers: dict[str, np.ndarray], sets: dict[str, dict[str, np.ndarray]],
+                no_hand_answer: np.ndarray, no_hand: dict[str, np.ndarray], max_risk: float,
+                max_no_hand_named: float = 1.0) -> tuple[float, float, np.ndarray]:
+    """(temperature, "not sure" threshold, each no-hand photo's calibrated confidence, 0 where no hand was found):
+    the temperature by log-loss and the `lowest_safe_threshold`, both on the tune people of `sets` (uncalibrated
+    `answers` of `model_name` per set) and, with `max_no_hand_named` < 1, the tune photos of `no_hand`."""
+    from rps.people import no_hand_role
+
+    probs, labels, people = pooled_people(answers, sets, "tune")
+    temperature = fit_temperature(probs, labels)
+    tune = calibrated(model_name, probs, temperature)
+    no_hand_confidence = calibrated(model_name, no_hand_answer, temperature).max(1) * no_hand["found"]
+    tune_no_hand = np.array([no_hand_role(kind) == "tune" for kind in no_hand["kind"]])
+    threshold = lowest_safe_threshold(tune.max(1), tune.argmax(1) == labels, people, max_risk,
+                                      no_hand_confidence=no_hand_confidence[tune_no_hand],
+                                      max_named=max_no_hand_named)
+    return temperature, threshold, no_hand_confidence
+
+
 def fit_on_people(max_risk: float, cache_path, max_no_hand_named: float = 1.0) -> tuple[dict, str]:
     """(the calibration card, the results page): per model, a temperature (log-loss) and the lowest "not sure"
     threshold at which the mean **tune** person's shown gestures are wrong <= `max_risk`, both fitted on the tune
@@ -255,25 +285,15 @@ def fit_on_people(max_risk: float, cache_path, max_no_hand_named: float = 1.0) -
     models, per_set = {}, []
     for model_name in MODEL_CHOICES:
         answers = {name: raw_answer(model_name, part) for name, part in sets.items()}
-
-        def pooled(role: str, names=tuple(sets)):
-            keep = {name: (sets[name]["role"] == role) & sets[name]["found"] for name in names}
-            return (np.concatenate([answers[n][keep[n]] for n in names]),
-                    np.concatenate([sets[n]["label"][keep[n]] for n in names]),
-                    np.concatenate([sets[n]["group"][keep[n]] for n in names]))
-
-        probs, labels, people = pooled("tune")
-        temperature = fit_temperature(probs, labels)
-        tune = calibrated(model_name, probs, temperature)
-        no_hand_confidence = calibrated(model_name, raw_answer(model_name, no_hand), temperature).max(1) * no_hand["found"]
-        threshold = lowest_safe_threshold(tune.max(1), tune.argmax(1) == labels, people, max_risk,
-                                          no_hand_confidence=no_hand_confidence[no_hand_tune],
-                                          max_named=max_no_hand_named)
+        temperature, threshold, no_hand_confidence = fit_on_tune(
+            model_name, answers, sets, raw_answer(model_name, no_hand), no_hand, max_risk, max_no_hand_named)
         models[model_name] = {"temperature": round(temperature, 4), "not_sure_below": threshold}
+        probs, labels, people = pooled_people(answers, sets, "tune")
+        tune = calibrated(model_name, probs, temperature)
         tune_risk, tune_unsure = person_risk(tune.max(1), tune.argmax(1) == labels, people, threshold)
 
         def validation(names):
-            probs, labels, people = pooled("validation", names)
+            probs, labels, people = pooled_people(answers, sets, "validation", names)
             probs = calibrated(model_name, probs, temperature)
             _, risk, unsure = risk_per_person(probs.max(1), probs.argmax(1) == labels, people, threshold)
             return f"{1 - unsure.mean():.3f} / {1 - unsure.max():.3f} | {risk.mean():.3f} / {risk.max():.3f}"
