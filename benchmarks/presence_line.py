@@ -6,8 +6,8 @@
 The hand search's last check (rps.hands.seen_again_only) drops a found hand whose presence score, when MediaPipe's
 landmark network looks again where its landmarks lie, is below MediaPipe's default 0.5. This script scores every
 hand the search found, in the tune and validation people's photos (as they are and in every family of
-rps.people_families, each family's pictures remade with its own seed) and in the no-hand photos, and reads the
-photos with the shipped weights and calibration as if the line were higher: a hand below the line becomes "no hand".
+rps.people_families, remade by rps.people_families.changed_photos) and in the no-hand photos, and reads the photos
+with the shipped weights and calibration as if the line were higher: a hand below the line becomes "no hand".
 The line is chosen on the tune people and the tune no-hand photos (docs/rps_real_people.md states the rule);
 validation is reported.
 """
@@ -26,7 +26,7 @@ from rps.cache import load_cache  # noqa: E402
 from rps.evaluate_people import as_searched_now, outcomes, per_group, select, shown, summary  # noqa: E402
 from rps.landmark_net import read_square, tracking_square  # noqa: E402
 from rps.people import PEOPLE_CACHE, cached_photo, no_hand_role, read_photo, sample_photos, views_of  # noqa: E402
-from rps.people_families import CHANGES, SEED, build  # noqa: E402
+from rps.people_families import CHANGES, build, changed_photos  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "presence_line.md"
 LINES = np.round(np.arange(0.5, 0.96, 0.05), 2)
@@ -43,14 +43,6 @@ def scored(part: dict[str, np.ndarray], pictures) -> np.ndarray:
         if part["found"][index]:
             out[index] = presence(rgb, part["points"][index])
     return out
-
-
-def family_pictures(name: str, hands: dict[str, np.ndarray]):
-    """The pictures of family `name` as rps.people_families.family_of_people made them (same seed, same order)."""
-    rng = np.random.default_rng([SEED, list(CHANGES).index(name), 7])
-    for index in range(len(hands["path"])):
-        points = hands["points"][index] if hands["found"][index] else None
-        yield CHANGES[name](read_photo(cached_photo(hands, index)), points, rng)
 
 
 def read_right(part: dict[str, np.ndarray], scores: np.ndarray, line: float, role: str) -> tuple[float, float]:
@@ -72,7 +64,7 @@ def main() -> None:
     scores = {"as they are": scored(sets["as they are"], (read_photo(cached_photo(hands, i))
                                                           for i in range(len(hands["path"]))))}
     for name in CHANGES:
-        scores[name] = scored(sets[name], family_pictures(name, hands))
+        scores[name] = scored(sets[name], changed_photos(name, hands))
     no_hand = as_searched_now(cache["no_hand"])
     views = [view for _, rgb in sample_photos() for view in views_of(rgb)]   # the meyasl frames: no image kept
     no_hand_scores = scored(select(no_hand, np.arange(len(views))), views)

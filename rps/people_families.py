@@ -78,21 +78,24 @@ def cache_path(name: str, roles: list[str], copy: int = 0, work_dir: Path = ROOT
     return work_dir / f"rps_people_family_{'_'.join(roles)}_{name.replace(' ', '_')}{again}{framed}_v{VERSION}.npz"
 
 
-def family_of_people(name: str, hands: dict[str, np.ndarray], copy: int = 0, framing: str = "") -> dict[str, np.ndarray]:
-    """Family `name` made from every photo in `hands` (a people-cache part), searched the app's way. Each `copy`
-    draws its own changes (copy 0 keeps the seed the first caches were made with); `framing` "webcam" first places
-    each photo in a webcam frame (`in_webcam_frame`)."""
+def changed_photos(name: str, hands: dict[str, np.ndarray], copy: int = 0, framing: str = ""):
+    """Every photo in `hands` (a people-cache part) changed by family `name`, in order, placed by the landmarks the
+    people cache found. Each `copy` draws its own changes (copy 0 keeps the seed the first caches were made with);
+    `framing` "webcam" first places each photo in a webcam frame (`in_webcam_frame`). The same arguments give the
+    same pictures."""
     rng = np.random.default_rng([SEED, list(CHANGES).index(name), 7] + ([copy] if copy else [])
                                 + ([1] if framing else []))
-    records = []
     for index in range(len(hands["path"])):
         points = hands["points"][index] if hands["found"][index] else None
         rgb = read_photo(cached_photo(hands, index))
         if framing == "webcam":
             rgb, points = in_webcam_frame(rgb, points, rng)
-        changed = CHANGES[name](rgb, points, rng)
-        records.append(search_record(np.ascontiguousarray(changed)))
-    out = stacked(records)
+        yield np.ascontiguousarray(CHANGES[name](rgb, points, rng))
+
+
+def family_of_people(name: str, hands: dict[str, np.ndarray], copy: int = 0, framing: str = "") -> dict[str, np.ndarray]:
+    """Family `name` made from every photo in `hands` (`changed_photos`), searched the app's way."""
+    out = stacked([search_record(changed) for changed in changed_photos(name, hands, copy, framing)])
     out.update({key: hands[key] for key in KEPT})
     return out
 
