@@ -71,8 +71,8 @@ class TrainConfig:
                                      # people then replace SubhiH as the epochs' validation
     edge_on: float = 0.0         # landmarks: share of samples turned up to EDGE_ON_TILT (a palm or V seen edge-on)
     degraded_cache: str | None = None  # also learn from bad pictures (rps.people_families --train-cache): landmarks
-    negatives: str | None = None  # image models: non-hand crops (python -m rps.negatives), taught the uniform answer
                                        # models from MediaPipe's landmarks, image models from the app's crops
+    negatives: str | None = None  # image models: non-hand crops (python -m rps.negatives), taught the uniform answer
     extra: dict = field(default_factory=dict)
 
 
