@@ -305,7 +305,7 @@ RETRY_STEPS = [
     # rocket; docs/rps_real_people.md); on the hard families, 20 of the 39 hands every palm-detector step missed
     # (17 read right) and no "hand" in 236 pictures without one (benchmarks/results/rps_search_variants.md,
     # "30% frame alone", measured when the removed steps below still ran before it). It costs a frame without a
-    # hand one run of the network, about 26 ms.
+    # hand one run of the network, about 8 ms (LiteRT).
     RetryStep("landmark network", None, 0.3, finder="landmarks"),
 ]
 # Removed (issue 20): "denoise dim" (dim frames denoised, brightened, zoomed out; also their second look),
@@ -442,7 +442,7 @@ def seen_again_only(rgb: np.ndarray, found: HandSearch, report: dict) -> HandSea
     the search's final hands: a finger the first look took for a hand vanishes too, and is only dropped after the
     bigger hand around it has replaced it. On the synthetic hard families (rps.hard) it drops 34 of the 1,063 hands
     found (13 read right before, 16 "not sure", 5 wrong; most in close-ups, JPEG and cut frames) and 6 of the 9
-    "hands" in the 240 pictures without one. Costs one run of the network (about 26 ms) per hand found.
+    "hands" in the 240 pictures without one. Costs one run of the network (about 8 ms in LiteRT) per hand found.
     `report["step"]` becomes None when no hand is left; `report["unseen"]` counts the hands dropped."""
     from rps.landmark_net import seen_again
 
