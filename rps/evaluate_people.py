@@ -42,7 +42,9 @@ def member_answer(name: str, part: dict[str, np.ndarray]) -> np.ndarray:
 
     from rps.predict import get_model, member_probabilities
 
-    digest = hashlib.sha256(get_model(name)[1]["weights"]["sha256"].encode())
+    from rps.predict import READ_MIRROR_TOO
+
+    digest = hashlib.sha256(get_model(name)[1]["weights"]["sha256"].encode() + b"mirror" * READ_MIRROR_TOO)
     for key in (("points", "second") if name == "landmarks" else ("crop",)):
         digest.update(np.ascontiguousarray(part[key]).tobytes())
     path = ROOT / "runs" / "people_probs" / f"{name}_{digest.hexdigest()[:16]}.npy"

@@ -1,6 +1,7 @@
 """The app's entry point (rps.predict.classify_hand) on real photos of people in rooms, and its errors."""
 import numpy as np
 import pytest
+from PIL import Image
 
 from common.errors import UserInputError
 from conftest import shared_path
@@ -63,3 +64,24 @@ def test_user_errors():
         classify_hand(np.zeros((10, 10, 3), np.uint8), model_name="vgg16")
     with pytest.raises(UserInputError):
         classify_hand(b"not an image")
+
+
+def test_the_image_model_reads_a_crop_and_its_mirror_alike(monkeypatch):
+    """READ_MIRROR_TOO: EfficientNet-Lite0 averages its answers on the crop and on the crop mirrored, so a hand and
+    the same hand mirrored get one answer (and it is still the right gesture); without it they differ."""
+    from rps import predict
+    from rps.hands import find_hands_twice
+    from rps.masking import mask_hand
+
+    for path, label in list(photos())[::3]:
+        rgb = np.asarray(Image.open(path).convert("RGB"))
+        crop = mask_hand(rgb, find_hands_twice(rgb).hands[0]).crop
+        both = [crop, np.ascontiguousarray(crop[:, ::-1])]
+        read = predict.member_probabilities("efficientnet_lite0", both, [None, None])
+        np.testing.assert_allclose(read[0], read[1], atol=1e-5)
+        assert predict.CLASSES[int(read[0].argmax())] == label
+        monkeypatch.setattr(predict, "READ_MIRROR_TOO", False)
+        once = predict.member_probabilities("efficientnet_lite0", both, [None, None])
+        monkeypatch.setattr(predict, "READ_MIRROR_TOO", True)
+        assert np.abs(once[0] - once[1]).max() > 1e-4
+        np.testing.assert_allclose(read[0], once.mean(0), atol=1e-5)
