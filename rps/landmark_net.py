@@ -20,8 +20,9 @@ cuts it for the next video frame) and the presence score says whether a hand is 
 white patch the palm detector took for a palm mostly is not (docs/rps_real_people.md, "A face is not a hand").
 
 The network runs in LiteRT (`ai-edge-litert`, Google's runtime for .tflite files, the one MediaPipe is built on):
-about 7 ms a look on one CPU thread. OpenCV's dnn module (cv2.dnn.readNetFromTFLite), used before, took 17 ms on
-two; on 3,365 squares of real people's photos the two agree to 4e-6 in presence and never differ on a decision. `python -m rps.landmark_net IMAGE...` prints the presence score of some images.
+about 7 ms a look on one CPU thread. Where LiteRT has no wheel it runs in OpenCV's dnn module
+(cv2.dnn.readNetFromTFLite), 17 ms on two threads; on 3,365 squares of real people's photos the two agree to 4e-6 in
+presence and never differ on a decision. `python -m rps.landmark_net IMAGE...` prints the presence score of some images.
 """
 from __future__ import annotations
 
@@ -32,12 +33,10 @@ import zipfile
 
 import cv2
 import numpy as np
-from ai_edge_litert.interpreter import Interpreter
 
 NETWORK_FILE = "hand_landmarks_detector.tflite"   # inside hand_landmarker.task
 INPUT_SIDE = 224                                    # the network reads a 224 x 224 RGB square, values 0-1
 OUTPUTS = ["Identity", "Identity_1", "Identity_2"]  # 21 x (x, y, z) in input pixels; presence; right-handedness
-# One thread: the API serves several visitors at once on two cores, and MediaPipe's detector runs beside it.
 # MediaPipe's default min_hand_presence_confidence: the network's own line between "a hand" and "no hand".
 MIN_PRESENCE = 0.5
 
@@ -46,7 +45,9 @@ _network = None
 
 
 def get_network():
-    """The landmark network, read from the verified hand_landmarker.task on first use (one for the process)."""
+    """The landmark network, read from the verified hand_landmarker.task on first use (one for the process): a
+    function from an INPUT_SIDE square (float, 0-1, H x W x 3) to its OUTPUTS. LiteRT where it installs (Linux x86-64,
+    Windows, macOS on Apple silicon), else OpenCV's dnn module (Linux on ARM, Intel Macs: 10 ms slower a look)."""
     global _network
     with _lock:
         if _network is None:
@@ -54,9 +55,36 @@ def get_network():
 
             task, _ = load_model_bytes()
             data = zipfile.ZipFile(io.BytesIO(task)).read(NETWORK_FILE)
-            _network = Interpreter(model_content=data, num_threads=1)
-            _network.allocate_tensors()
+            try:
+                _network = litert_runner(data)
+            except ImportError:
+                _network = opencv_runner(data)
         return _network
+
+
+def litert_runner(data: bytes):
+    from ai_edge_litert.interpreter import Interpreter
+
+    # One thread: the API serves several visitors at once on two cores, and MediaPipe's detector runs beside it.
+    interpreter = Interpreter(model_content=data, num_threads=1)
+    interpreter.allocate_tensors()
+    source = interpreter.get_input_details()[0]["index"]
+    by_name = {out["name"]: out["index"] for out in interpreter.get_output_details()}
+
+    def run(square: np.ndarray) -> list[np.ndarray]:
+        interpreter.set_tensor(source, square[None])
+        interpreter.invoke()
+        return [interpreter.get_tensor(by_name[name]) for name in OUTPUTS]
+    return run
+
+
+def opencv_runner(data: bytes):
+    network = cv2.dnn.readNetFromTFLite(np.frombuffer(data, np.uint8))
+
+    def run(square: np.ndarray) -> list[np.ndarray]:
+        network.setInput(square.transpose(2, 0, 1)[None])
+        return list(network.forward(OUTPUTS))
+    return run
 
 
 def square_around(rgb: np.ndarray, centre, side: float, degrees: float, flags: int,
@@ -82,11 +110,8 @@ def framed_square(rgb: np.ndarray, pad: float) -> tuple[np.ndarray, np.ndarray]:
 def read_square(square: np.ndarray) -> tuple[np.ndarray, float, float]:
     """(21 x 3 landmarks in square pixels, presence 0-1, right-handedness 0-1) for an INPUT_SIDE RGB uint8 square."""
     network = get_network()
-    with _lock:  # one interpreter: its input and output tensors are shared, so one square at a time
-        network.set_tensor(network.get_input_details()[0]["index"], (square.astype(np.float32) / 255)[None])
-        network.invoke()
-        by_name = {out["name"]: out["index"] for out in network.get_output_details()}
-        points, presence, right = (network.get_tensor(by_name[name]) for name in OUTPUTS)
+    with _lock:  # one network: its input and output tensors are shared, so one square at a time
+        points, presence, right = network(np.ascontiguousarray(square, np.float32) / 255)
     return points.reshape(21, 3), float(presence.ravel()[0]), float(right.ravel()[0])
 
 

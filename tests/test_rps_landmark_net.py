@@ -1,9 +1,10 @@
-"""MediaPipe's hand-landmark network run on its own through OpenCV (rps.landmark_net): the hand search's last look."""
+"""MediaPipe's hand-landmark network run on its own, in LiteRT or OpenCV (rps.landmark_net): the hand search's last look."""
 import numpy as np
 import pytest
+from PIL import Image
 
 from conftest import shared_path
-from rps import hard
+from rps import hard, landmark_net
 from rps.augment import background
 from rps.hands import find_hands
 from rps.landmark_net import MIN_PRESENCE, framed_square, hand_in_frame, read_square
@@ -52,3 +53,23 @@ def test_the_square_shows_the_whole_picture_centred():
 @pytest.mark.parametrize("bad", [np.zeros((1, 1, 3), np.uint8), np.zeros((3, 500, 3), np.uint8)])
 def test_tiny_and_thin_pictures_do_not_break_it(bad):
     assert hand_in_frame(bad, 0.3) is None
+
+
+def test_litert_and_opencv_read_a_real_hand_alike():
+    """LiteRT runs the network where it installs, OpenCV's dnn module elsewhere: the same points and presence."""
+    pytest.importorskip("ai_edge_litert", reason="LiteRT has no wheel for this platform")
+    import io
+    import zipfile
+
+    from rps.hands import load_model_bytes
+
+    data = zipfile.ZipFile(io.BytesIO(load_model_bytes()[0])).read(landmark_net.NETWORK_FILE)
+    rgb = np.asarray(Image.open(sorted((shared_path("rps", "subhih") / "rock").glob("*.jpg"))[0]).convert("RGB"))
+    squares = [landmark_net.framed_square(rgb, 0.3)[0],
+               landmark_net.tracking_square(rgb, find_hands(rgb).hands[0].points)]
+    for square in squares:
+        x = square.astype(np.float32) / 255
+        litert, opencv = landmark_net.litert_runner(data)(x), landmark_net.opencv_runner(data)(x)
+        for a, b in zip(litert, opencv):
+            np.testing.assert_allclose(a.ravel(), b.ravel(), atol=1e-3)
+    assert litert[1].ravel()[0] > landmark_net.MIN_PRESENCE   # the tracking square of a found hand shows a hand
