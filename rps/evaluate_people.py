@@ -40,10 +40,9 @@ def member_answer(name: str, part: dict[str, np.ndarray]) -> np.ndarray:
     on 1,900 crops takes minutes on a shared CPU, and every report and calibration asks for it again."""
     import hashlib
 
-    from rps.predict import get_model, member_probabilities
+    from rps.predict import READ_MIRROR_TOO, get_model, member_probabilities
 
-    from rps.predict import READ_MIRROR_TOO
-
+    # The cached answers depend on whether the image model also reads the mirror (rps.predict.READ_MIRROR_TOO).
     digest = hashlib.sha256(get_model(name)[1]["weights"]["sha256"].encode() + b"mirror" * READ_MIRROR_TOO)
     for key in (("points", "second") if name == "landmarks" else ("crop",)):
         digest.update(np.ascontiguousarray(part[key]).tobytes())
