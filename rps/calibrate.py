@@ -229,8 +229,8 @@ def people_photos(cache_path) -> dict[str, dict[str, np.ndarray]]:
     return sets
 
 
-def pooled_people(answers: dict[str, np.ndarray], sets: dict[str, dict[str, np.ndarray]], role: str, names=None
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def pooled_people(answers: dict[str, np.ndarray], sets: dict[str, dict[str, np.ndarray]], role: str,
+                  names=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(answers, labels, people) of the photos with a hand found of the `role` people, pooled over the sets `names`
     (default: all of `sets`, as `people_photos` gives them)."""
     names = list(sets) if names is None else names

@@ -124,11 +124,16 @@ def hand_in_frame(rgb: np.ndarray, pad: float, min_presence: float = MIN_PRESENC
     points, presence, right = read_square(square)
     if presence < min_presence:
         return None
+    return Hand(square_to_picture(points, matrix), "Right" if right > 0.5 else "Left", presence)
+
+
+def square_to_picture(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """21 x 3 landmarks in square pixels -> the picture's pixels, given the 2 x 3 map from picture to square."""
     back = cv2.invertAffineTransform(matrix)
     points = points.copy()
     points[:, :2] = points[:, :2] @ back[:, :2].T + back[:, 2]
     points[:, 2] *= back[0, 0]  # z is in the square's x pixels, like x
-    return Hand(points.astype(np.float32), "Right" if right > 0.5 else "Left", presence)
+    return points.astype(np.float32)
 
 
 # MediaPipe's tracking square (HandLandmarksToRectCalculator, then its scale and shift): built on the wrist and the

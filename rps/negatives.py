@@ -27,19 +27,14 @@ SOURCES = ("astronaut", "cameraman", "coffee cup", "DSCOVR launch", "brick wall"
 def drawn_landmarks(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """The 21 landmarks MediaPipe's landmark network draws over a random square of `rgb` (15-60 % of its shorter
     side, turned up to 30 degrees), in `rgb`'s pixels."""
-    from rps.landmark_net import read_square, square_around
+    from rps.landmark_net import read_square, square_around, square_to_picture
 
     height, width = rgb.shape[:2]
     side = rng.uniform(0.15, 0.6) * min(height, width)
     centre = (rng.uniform(side / 2, width - side / 2), rng.uniform(side / 2, height - side / 2))
     square, matrix = square_around(rgb, centre, side, float(rng.uniform(-30, 30)), cv2.INTER_AREA,
                                    cv2.BORDER_REPLICATE)
-    points, _, _ = read_square(square)
-    back = cv2.invertAffineTransform(matrix)
-    points = points.copy()
-    points[:, :2] = points[:, :2] @ back[:, :2].T + back[:, 2]
-    points[:, 2] *= back[0, 0]
-    return points.astype(np.float32)
+    return square_to_picture(read_square(square)[0], matrix)
 
 
 def negative_crops(rgb: np.ndarray, count: int, rng: np.random.Generator) -> list[np.ndarray]:
