@@ -165,22 +165,25 @@ def shipped_of(data, index: int, hide: int | None = None) -> dict[str, float]:
     return dict(zip(CLASSES, probabilities.tolist()))
 
 
-def read_all(data, taught: list[int], to_read: list[int], names: dict[int, str], hide: int | None = None):
-    """Predicted class index of every photo in `to_read` by a reader taught `taught` (label names `names`)."""
-    reader = PersonalReader()
+def read_all(data, taught: list[int], to_read: list[int], names: dict[int, str], hide: int | None = None,
+             reader_class=PersonalReader, features=features_at):
+    """Predicted class index of every photo in `to_read` by a reader taught `taught` (label names `names`).
+    `reader_class` and `features` let benchmarks/personal_rps_variants.py try other readers on the same draws."""
+    reader = reader_class()
     for i in taught:
-        reader.add(names[int(data["label"][i])], features_at(data, i, hide))
+        reader.add(names[int(data["label"][i])], features(data, i, hide))
     index_of = {name: label for label, name in names.items()}
     predicted = []
     for i in to_read:
-        probabilities, _ = reader.read(features_at(data, i), shipped_of(data, i, hide))
+        probabilities, _ = reader.read(features(data, i), shipped_of(data, i, hide))
         predicted.append(index_of.get(max(probabilities, key=probabilities.get), -1))
     return np.array(predicted)
 
 
 # ---------------------------------------------------------------- measurements
 
-def per_person(data, people: list[str], draws: int, seed: int) -> list[dict]:
+def per_person(data, people: list[str], draws: int, seed: int, **reader) -> list[dict]:
+    """Each person's accuracy with k taught, next to the shipped model's; `reader`: read_all's reader options."""
     rows = []
     for person in people:
         mine = data["person"] == person
@@ -190,7 +193,7 @@ def per_person(data, people: list[str], draws: int, seed: int) -> list[dict]:
             personal, shipped = [], []
             for taught, to_read in draws_of(data, person, k, draws, seed):
                 truth = data["label"][to_read]
-                personal.append(np.mean(read_all(data, taught, to_read, NAMES) == truth))
+                personal.append(np.mean(read_all(data, taught, to_read, NAMES, **reader) == truth))
                 shipped.append(np.mean(data["shipped"][to_read].argmax(1) == truth))
             row[k], row[f"shipped{k}"] = float(np.mean(personal)), float(np.mean(shipped))
         rows.append(row)
