@@ -34,6 +34,7 @@ from rps.people import PEOPLE_CACHE  # noqa: E402
 from rps.predict import calibrated  # noqa: E402
 
 WEIGHTS = (0.5, 0.0, 0.25, 0.75, 1.0)   # the landmarks model's share; the shipped 0.5 first, so it wins ties
+SHIPPED_MARGIN = personal.MARGIN         # before --margin replaces it for the run
 
 
 @dataclass
@@ -45,9 +46,8 @@ class Features(personal.HandFeatures):
 
 
 def features(data, index: int, hide: int | None = None) -> Features:
-    base = bench.features_at(data, index, hide)
-    return Features(base.landmarks, base.embedding, base.shipped_guess, bench.shipped_of(data, index, hide),
-                    (data["landmarks_model"][index], data["image_model"][index]), hide)
+    return Features(**vars(bench.features_at(data, index, hide)), shipped=bench.shipped_of(data, index, hide),
+                    members=(data["landmarks_model"][index], data["image_model"][index]), hide=hide)
 
 
 def prior_logits(shipped: dict, names: list[str]) -> np.ndarray:
@@ -145,7 +145,7 @@ def main() -> None:
     parser.add_argument("variant", choices=["last-layer", "member-weights", "landmarks-only"])
     parser.add_argument("--draws", type=int, default=10, help="random choices of taught photos per person and k")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--margin", type=float, default=personal.MARGIN, help="the reader's MARGIN for this run")
+    parser.add_argument("--margin", type=float, default=SHIPPED_MARGIN, help="the reader's MARGIN for this run")
     args = parser.parse_args()
     personal.MARGIN = args.margin
     data = with_member_answers(bench.load_features(PEOPLE_CACHE, refresh=False))
@@ -160,7 +160,7 @@ def main() -> None:
         evidence = bench.margin_evidence(data, people, args.draws, args.seed)
         print(f"landmark distances alone, train and tune people: the nearest examples were of a wrong gesture "
               f"{evidence['wrong']} times in {evidence['reads']} reads; MARGIN by the reader's rule would be "
-              f"{1 / evidence['right_q05']:.2f} (shipped {personal.MARGIN})")
+              f"{1 / evidence['right_q05']:.2f} (shipped {SHIPPED_MARGIN}, this run {personal.MARGIN})")
     rows = bench.per_person(data, people, args.draws, args.seed, **reader)
     print("\n".join(bench.summary_lines(rows) + [""] + bench.person_lines(rows)))
     if MemberWeightReader.chosen:
