@@ -15,7 +15,7 @@ import math
 import random
 from pathlib import Path
 
-from rps.game import BEATEN_BY, BEATS, LOSE, THROWS, WIN, Game
+from rps.game import BEATEN_BY, LOSE, THROWS, WIN, Game
 
 RESULTS = Path(__file__).resolve().parent / "results" / "game_habits.md"
 CYCLE = ("rock", "paper", "scissors")

@@ -315,12 +315,12 @@ def run(args) -> str:
         f"Python {platform.python_version()}",
         f"- Machine: {os.cpu_count()} CPU cores, shared with other work during the run (load average "
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after): figures are noisy, compare the no-op rows",
-        f"- Server: `python -m benchmarks.bench_app` (app.py's Blocks plus no-op endpoints with the same inputs and outputs, "
-        f"same queue settings) in a subprocess on 127.0.0.1; each user is a thread with its own gradio_client",
+        "- Server: `python -m benchmarks.bench_app` (app.py's Blocks plus no-op endpoints with the same inputs and outputs, "
+        "same queue settings) in a subprocess on 127.0.0.1; each user is a thread with its own gradio_client",
         f"- Inputs: {digits_note}; {photos_note}; rps model `{model}`, mask on",
-        *([f"- classify_digit requests went to `classify_digit_batched` (batch=True, max_batch_size=8; same "
-           f"preprocessing, one forward pass per batch)"] if args.batch_digits else []),
-        f"- Mix: " + ", ".join(f"{name} {share:.0%}" for name, share in MIX.items()) + "; shuffled with a fixed seed; "
+        *(["- classify_digit requests went to `classify_digit_batched` (batch=True, max_batch_size=8; same "
+           "preprocessing, one forward pass per batch)"] if args.batch_digits else []),
+        "- Mix: " + ", ".join(f"{name} {share:.0%}" for name, share in MIX.items()) + "; shuffled with a fixed seed; "
         + ("every request sends the SAME drawing / photo (--same-inputs)" if args.same_inputs else
            "each classify_* request sends a different drawing / photo"),
         "",

@@ -34,10 +34,6 @@ class Clip:
     def seconds(self) -> float:
         return len(self.frames) / self.fps
 
-    def frame_at(self, t: float) -> tuple[int, np.ndarray]:
-        index = min(int(t * self.fps), len(self.frames) - 1)
-        return index, self.frames[index]
-
 
 def room() -> np.ndarray:
     from rps.augment import background

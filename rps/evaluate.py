@@ -27,7 +27,6 @@ from rps.train import TrainConfig, validation_crops
 
 ROOT = Path(__file__).resolve().parents[1]
 REGIME_COLUMNS = {"plain": "plain", "composite": "+ background compositing", "masked": "+ masking at test time"}
-ORIGINAL = {"lenet": 0.45, "vgg16 (original project)": 0.70}
 
 
 def checkpoint_stem(model: str, regime: str) -> Path:

@@ -27,7 +27,6 @@ from rps.people import PEOPLE_CACHE, ROLES
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "rps_people.md"
-OUTCOMES = ["right", "wrong", "not sure", "no hand"]
 
 
 def present(points: np.ndarray) -> list[np.ndarray | None]:

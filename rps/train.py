@@ -97,16 +97,6 @@ def test_view(rgb: np.ndarray, points: np.ndarray | None, regime: str) -> np.nda
     return plain_view(rgb).crop
 
 
-def read_test_view_images(paths, points, found) -> dict[str, list[np.ndarray]]:
-    """Both test-time views ("plain" centre square, "masked" crop) of each photo, decoded once."""
-    views: dict[str, list[np.ndarray]] = {"plain": [], "masked": []}
-    for path, hand_points, has_hand in zip(paths, points, found):
-        rgb = read_rgb(str(path))
-        views["plain"].append(test_view(rgb, None, "plain"))
-        views["masked"].append(test_view(rgb, hand_points if has_hand else None, "masked"))
-    return views
-
-
 class GreenScreenImages:
     """drgfreeman images -> training crops of one regime (a fresh random variant on every call of `crop`)."""
 

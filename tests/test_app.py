@@ -6,7 +6,6 @@ matrix: each bad file gets our own words back (not Gradio's generic error) and t
 """
 from pathlib import Path
 
-import numpy as np
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError

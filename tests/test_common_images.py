@@ -1,7 +1,6 @@
 """Safe decoding of uploads (common/images.py) on the whole bad-input matrix of tests/bad_inputs.py."""
 import numpy as np
 import pytest
-from PIL import Image
 
 from bad_inputs import BAD_UPLOADS, ODD_BUT_FINE, exif_rotated_jpeg, sixteen_bit_png, transparent_rgba
 from common.errors import UserInputError

@@ -1,7 +1,6 @@
 """Models, checkpoint round trip, batched augmentation and a short real training run."""
 import json
 
-import numpy as np
 import pytest
 import torch
 
