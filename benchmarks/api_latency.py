@@ -25,9 +25,9 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 from benchmarks.bench_app import free_port, wait_for_port
+from common.paths import SHARED_DATA
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 
 def digit_request() -> dict:
@@ -40,7 +40,7 @@ def hand_photo(folder: Path) -> str:
     """A real-room hand photo when the shared data is here (as it is: the app finds its hand), else a 640x480
     frame made here. (Until issue 20 the photo was pasted on a grey 640x480 canvas, where the hand search no
     longer finds the hand: that timed the no-hand path, every retry and the image model's fallback.)"""
-    photos = sorted((SHARED / "rps" / "subhih" / "paper").glob("*.jpg"))
+    photos = sorted((SHARED_DATA / "rps" / "subhih" / "paper").glob("*.jpg"))
     if photos:
         image = Image.open(photos[0]).convert("RGB")
     else:

@@ -44,8 +44,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from browser_helpers import ARTIFACTS, AppServer, fit_strokes, launch_chromium, load_pen_digits  # noqa: E402
+from mnist.strokes import PENDIGITS  # noqa: E402
 
-PENDIGITS = ROOT.parent / "shared" / "data" / "digits" / "pendigits" / "pendigits-orig.tra"
 RESULTS = ROOT / "benchmarks" / "results" / "browser_digits.md"
 VIEWPORT = {"width": 1280, "height": 900}
 DEVICE_SCALE = 1

@@ -38,10 +38,9 @@ sys.path.insert(0, str(ROOT))
 from common.training import predict  # noqa: E402
 from mnist.evaluate import drawn_digit_inputs  # noqa: E402
 from mnist.predict import MODEL_CHOICES, load_model, measure_latency  # noqa: E402
-from mnist.strokes import HELD_OUT_WRITERS, parse_pendigits, parse_uji2, split_writers  # noqa: E402
+from mnist.strokes import HELD_OUT_WRITERS, PENDIGITS, UJI2, parse_pendigits, parse_uji2, split_writers  # noqa: E402
 from mnist.train import TensorBatches  # noqa: E402
 
-SHARED = Path(os.environ.get("SHARED_DATA", ROOT.parent / "shared" / "data"))
 # Table rows: name -> (drawing style in mnist.strokes.STYLES, preprocessing). The first is the README's
 # original figure; the order is the one --update-cards relies on.
 ROW_SETTINGS = {
@@ -113,9 +112,9 @@ def worst_writer(accuracies: dict) -> tuple:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pendigits", default=str(SHARED / "digits/pendigits/pendigits-orig.tra"),
+    parser.add_argument("--pendigits", default=str(PENDIGITS),
                         help="pendigits-orig file to replay")
-    parser.add_argument("--uji2", default=str(SHARED / "digits/uji2/uji2_digits.jsonl"),
+    parser.add_argument("--uji2", default=str(UJI2),
                         help="UJI Pen Characters v2 digits (its tuning and validation writers are measured)")
     parser.add_argument("--uji2-replays", type=int, default=3,
                         help="replays of each UJI2 digit per style (other size, place, brush, colour, hand)")

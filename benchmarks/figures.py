@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from common.paths import SHARED_DATA
+from mnist.strokes import PENDIGITS
 from ui.results import FIGURES, INDEX, ROOT, card, history_of
 
 COMMAND = "python -m benchmarks.figures"
@@ -164,9 +166,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Draw the figures of the 'How it was made' tab.")
     parser.add_argument("--curves", action="store_true", help="only the training curves from the cards")
     parser.add_argument("--cache", default=str(ROOT / "runs" / "rps_landmarks.npz"))
-    parser.add_argument("--mnist-dir", default=str(ROOT.parent / "shared" / "data" / "mnist"))
-    parser.add_argument("--pendigits", default=str(ROOT.parent / "shared" / "data" / "digits" / "pendigits" /
-                                                   "pendigits-orig.tra"))
+    parser.add_argument("--mnist-dir", default=str(SHARED_DATA / "mnist"))
+    parser.add_argument("--pendigits", default=str(PENDIGITS))
     args = parser.parse_args()
     FIGURES.mkdir(parents=True, exist_ok=True)
     entries = curve_entries()

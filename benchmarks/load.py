@@ -41,7 +41,9 @@ from benchmarks.bench_app import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SHARED = Path(os.environ.get("SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+from common.paths import SHARED_DATA  # noqa: E402
+from mnist.strokes import PENDIGITS  # noqa: E402
 ENDPOINTS = ("classify_digit", "classify_rps", "noop_digit", "noop_rps")
 # Share of the requests per endpoint: mostly real work, enough no-op calls for stable percentiles.
 MIX = {"classify_digit": 0.35, "classify_rps": 0.35, "noop_digit": 0.15, "noop_rps": 0.15}
@@ -148,7 +150,7 @@ def serve_batched() -> None:
 # ------------------------------------------------------------------------------------------------ the inputs
 def digit_pngs(folder: Path, count: int) -> tuple[list[Path], str]:
     """`count` different pen trajectories (file order), each replayed on an 800 x 800 transparent canvas."""
-    pendigits = SHARED / "digits" / "pendigits" / "pendigits-orig.tra"
+    pendigits = PENDIGITS
     if not pendigits.exists():
         from mnist.predict import example_drawings
         examples = [Path(p) for p in example_drawings()]
@@ -164,7 +166,7 @@ def digit_pngs(folder: Path, count: int) -> tuple[list[Path], str]:
 
 
 def hand_photos(seed: int) -> tuple[list[Path], str]:
-    photos = sorted((SHARED / "rps" / "subhih").glob("*/*.jpg"))
+    photos = sorted((SHARED_DATA / "rps" / "subhih").glob("*/*.jpg"))
     if photos:
         random.Random(seed).shuffle(photos)
         return photos, f"{len(photos)} SubhiH real-room hand photos (rock / paper / scissors), in a seeded order"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import random
 import sys
 import time
@@ -28,10 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from mnist.predict import DEFAULT_MODEL, load_model  # noqa: E402
 from mnist.preprocess import prepare_digit  # noqa: E402
-from mnist.strokes import HELD_OUT_WRITERS, parse_pendigits, split_writers, styled_drawing  # noqa: E402
+from mnist.strokes import HELD_OUT_WRITERS, PENDIGITS, parse_pendigits, split_writers, styled_drawing  # noqa: E402
 from ui.digit_pad import SEND_SIDE  # noqa: E402
 
-SHARED = Path(os.environ.get("SHARED_DATA", ROOT.parent / "shared" / "data"))
 STYLES = ("browser", "varied")
 
 
@@ -56,7 +54,7 @@ def accuracy_at_sides(digits, sides, style: str, seed: int, model) -> dict[int, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pendigits", default=str(SHARED / "digits/pendigits/pendigits-orig.tra"))
+    parser.add_argument("--pendigits", default=str(PENDIGITS))
     parser.add_argument("--sides", type=int, nargs="+", default=[800, 560, SEND_SIDE, 160, 112])
     parser.add_argument("--limit", type=int, default=None, help="only the first N held-out digits")
     parser.add_argument("--seed", type=int, default=0)

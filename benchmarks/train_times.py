@@ -26,8 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from common.paths import SHARED_DATA
+
 ROOT = Path(__file__).resolve().parents[1]
-MNIST = str(ROOT.parent / "shared" / "data" / "mnist")
+MNIST = str(SHARED_DATA / "mnist")
 
 CNN_MEMBER = ("-m mnist.train --model cnn --epochs 8 --seed {seed} --threads 1 --pen-writers train --pen-style mixed"
               " --pen-variants 3 --clean-epochs 1 --one-flags 0.5 --crossed-sevens 0.3 --uji2-variants 6"

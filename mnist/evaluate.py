@@ -18,10 +18,9 @@ from common.training import accuracy, confusion_matrix, predict
 from mnist.data import CLASSES, load_mnist_tensors, normalise
 from mnist.predict import MODEL_CHOICES, load_model
 from mnist.preprocess import naive_resize, prepare_digit
-from mnist.strokes import HELD_OUT_WRITERS, STYLES, parse_pendigits, replay_set, split_writers
+from mnist.strokes import HELD_OUT_WRITERS, PENDIGITS, STYLES, parse_pendigits, replay_set, split_writers
 from mnist.train import TensorBatches, per_class_accuracy
 
-DEFAULT_PENDIGITS = "../shared/data/digits/pendigits/pendigits-orig.tra"
 
 
 def evaluate_mnist(model, data_dir=None, out: Path | None = None, name: str = "") -> dict:
@@ -76,7 +75,7 @@ def main() -> None:
     parser.add_argument("--data-dir", default=None, help="folder of MNIST IDX files (default: $MNIST_DIR, else the Hub)")
     parser.add_argument("--out", default="artifacts", help="folder for the confusion-matrix and errors PNGs")
     parser.add_argument("--drawn", action="store_true", help="also measure drawn (replayed pen) digits of held-out writers")
-    parser.add_argument("--pendigits", default=DEFAULT_PENDIGITS, help="pendigits-orig.tra file (for --drawn)")
+    parser.add_argument("--pendigits", default=str(PENDIGITS), help="pendigits-orig.tra file (for --drawn)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the drawing styles for --drawn")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     args = parser.parse_args()

@@ -8,7 +8,7 @@ UJI2 (../shared/data/digits/uji2/README.md): JSON lines, 60 writers on two table
 Points are sparse (one per 100 ms), so a replay draws connected lines with round caps and joints,
 like a browser sketchpad brush.
 
-    digits = parse_pendigits("../shared/data/digits/pendigits/pendigits-orig.tra")
+    digits = parse_pendigits(PENDIGITS)           # ../shared/data/digits/pendigits/pendigits-orig.tra
     canvas = draw_digit(digits[0].strokes, canvas_size=800, height_fraction=0.5, centre=(400, 400),
                         brush_width=20, colour=(0, 0, 0, 255))       # 800 x 800 x 4 uint8, transparent
     python -m mnist.strokes --out artifacts/pen_samples.png           # a sheet of random replays
@@ -27,11 +27,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-PENDIGITS_TRAIN = Path("digits/pendigits/pendigits-orig.tra")  # relative to the shared data folder
+from common.paths import SHARED_DATA
+
+PENDIGITS = SHARED_DATA / "digits" / "pendigits" / "pendigits-orig.tra"
 # Writers 1-30 are split by id: every third writer is held out for the drawn-digits benchmark and never
 # used in training; the other 20 may be replayed into the training set (`python -m mnist.train --pen-writers`).
 HELD_OUT_WRITERS = frozenset(range(3, 31, 3))
-UJI2_DIGITS = Path("digits/uji2/uji2_digits.jsonl")   # relative to the shared data folder
+UJI2 = SHARED_DATA / "digits" / "uji2" / "uji2_digits.jsonl"
 # UJI2's 60 writers (UJI_W01-W16 and UPV_W17-W60) are split by number so both tablets are in every group:
 # numbers divisible by 5 are the validation group, measured only for the final report and never used to
 # choose anything; numbers 2, 7, 12, ... are the tuning group, measured while choosing the recipe; the other
@@ -346,10 +348,10 @@ def replay_set(digits: list[PenDigit], seed: int, canvas_size: int = 800, varian
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pendigits", default="../shared/data/digits/pendigits/pendigits-orig.tra",
+    parser.add_argument("--pendigits", default=str(PENDIGITS),
                         help="a pendigits-orig file")
     parser.add_argument("--source", choices=["pendigits", "uji2"], default="pendigits", help="which pen trajectories")
-    parser.add_argument("--uji2", default="../shared/data/digits/uji2/uji2_digits.jsonl", help="the UJI2 digits file")
+    parser.add_argument("--uji2", default=str(UJI2), help="the UJI2 digits file")
     parser.add_argument("--digit", type=int, default=None, help="only this digit")
     parser.add_argument("--one-flags", type=float, default=0.0, help="share of 1s with a flatter, longer flag")
     parser.add_argument("--crossed-sevens", type=float, default=0.0, help="share of 7s with a cross-bar")

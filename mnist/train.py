@@ -33,10 +33,8 @@ from mnist.augment import AugmentConfig, make_batch_transform
 from mnist.data import CLASSES, HUB_DATASET, MEAN, STD, load_mnist_tensors, normalise
 from mnist.model import build_model, count_parameters
 from mnist.preprocess import prepare_digit
-from mnist.strokes import HELD_OUT_WRITERS, STYLES, parse_pendigits, parse_uji2, replay_set, split_writers
+from mnist.strokes import HELD_OUT_WRITERS, PENDIGITS, STYLES, UJI2, parse_pendigits, parse_uji2, replay_set, split_writers
 
-DEFAULT_PENDIGITS = "../shared/data/digits/pendigits/pendigits-orig.tra"
-DEFAULT_UJI2 = "../shared/data/digits/uji2/uji2_digits.jsonl"
 
 
 @dataclass
@@ -51,12 +49,12 @@ class TrainConfig:
     label_smoothing: float = 0.0   # share of each target spread over the other classes (curbs overconfidence)
     data_dir: str | None = None
     pen_writers: str = "none"      # "train": add the 20 training writers' replayed pen digits
-    pendigits: str = DEFAULT_PENDIGITS
+    pendigits: str = str(PENDIGITS)
     pen_variants: int = 2          # replays of each pen digit (different size, place, brush, colour)
     pen_style: str = "sketchpad"   # how replays are drawn (mnist.strokes.STYLES, or "mixed": any of them)
     one_flags: float = 0.0         # share of replayed 1s given a flatter, longer flag (mnist.strokes.vary_one_flag)
     crossed_sevens: float = 0.0    # share of replayed 7s given a cross-bar (mnist.strokes.cross_seven)
-    uji2: str = DEFAULT_UJI2
+    uji2: str = str(UJI2)
     uji2_variants: int = 0         # replays of each UJI2 training writer's digit (0: UJI2 not used)
     out: str | None = None
     threads: int = 2

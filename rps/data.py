@@ -19,9 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
+from common.paths import SHARED_DATA
+
 CLASSES = ["rock", "paper", "scissors"]
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_RPS = ROOT.parent / "shared" / "data" / "rps"
+SHARED_RPS = SHARED_DATA / "rps"
 HUB_DATASET = "Javtor/rock-paper-scissors"
 
 # Names other sets use for the same gestures.

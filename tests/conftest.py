@@ -5,7 +5,6 @@ pen trajectories, the hand photos) skip with a reason when it is not there, as o
 """
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-SHARED_DATA = Path(os.environ.get("SHARED_DATA", ROOT.parent / "shared" / "data"))
+from common.paths import SHARED_DATA  # noqa: E402  (after the path is set)
 
 
 def shared_path(*parts: str) -> Path:
