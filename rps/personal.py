@@ -273,11 +273,20 @@ def classify_personal(image, mask: bool = True, reader: PersonalReader | None = 
                        hand_found=shipped.hand_found)
 
 
-def counts_sentence(counts: dict[str, int]) -> str:
+def counts_sentence(counts: dict[str, int], misread: int = 0) -> str:
+    """What the visitor has taught, and what the model *personal* will do with it (`misread`: how many of the
+    rock / paper / scissors examples the shipped model read as another gesture, PersonalReader.misread_examples)."""
     total = sum(counts.values())
     if not total:
         return "No examples yet. Show a gesture to the camera, say which it is, and press *Record*."
     parts = ", ".join(f"{name} {count}" for name, count in counts.items())
-    return f"Your examples ({total}): {parts}. Choose the model *personal* to use them."
+    sentence = f"Your examples ({total}): {parts}. Choose the model *personal* to use them."
+    if misread:
+        return (f"{sentence} The shipped model reads {misread} of them as another gesture, so for you the nearest "
+                "of your examples decide.")
+    if any(counts.get(name) for name in CLASSES):
+        return (f"{sentence} The shipped model reads your rock / paper / scissors examples right, so it keeps its "
+                "answer unless a photo is clearly nearer your examples of another gesture.")
+    return sentence
 
 

@@ -28,6 +28,7 @@ def test_teach_then_read_in_one_session_and_another_session_is_unaffected(inproc
             counts, sentence = teacher.predict(handle_file(photo), gesture, api_name="/teach_rps")
     assert counts == {"rock": 3, "paper": 3, "scissors": 3}
     assert "Your examples (9)" in sentence
+    assert "reads your rock / paper / scissors examples right" in sentence   # so it keeps its answers
 
     label, message = teacher.predict(hard, True, "personal", api_name="/classify_rps")
     assert label["label"] == "scissors", label

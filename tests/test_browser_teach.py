@@ -119,6 +119,13 @@ def test_teach_a_new_gesture_from_the_camera_and_see_the_personal_reading(browse
         upload(page, v_signs(4)[3])                       # a V sign the camera never showed
         sync_api.expect(page.locator("#rps-message")).to_contain_text("nearest of your examples: peace")
         assert top_class(page, "rps-label") == "peace"
+    with step(page, "recorded-scissors", name):           # a gesture the shipped model knows and reads right
+        gesture = page.locator("#rps-teach-label input")
+        gesture.fill("scissors")
+        gesture.press("Enter")
+        page.click("#rps-teach-add")
+        sync_api.expect(page.locator("#rps-teach-counts")).to_contain_text(
+            "The shipped model reads your rock / paper / scissors examples right")
     with step(page, "forget", name):
         page.click("#rps-teach-forget")
         sync_api.expect(page.locator("#rps-teach-counts")).to_contain_text("No examples yet")

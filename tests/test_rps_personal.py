@@ -171,6 +171,10 @@ def test_once_the_shipped_model_misreads_your_examples_the_nearest_examples_deci
             teach(reader, path, gesture)
     assert reader.misread_examples() >= 1
     assert taught_reader.misread_examples() == 0      # SubhiH session 2: every example read right, caution stays
+    # ... and the page tells each visitor which of the two they are.
+    assert "as another gesture" in personal.counts_sentence(reader.counts(), reader.misread_examples())
+    assert "reads your rock / paper / scissors examples right" in personal.counts_sentence(
+        taught_reader.counts(), taught_reader.misread_examples())
     frame = webcam_frames("scissors", [41])[0]
     reading = classify_personal(frame, reader=reader)
     assert top(reading.probabilities) == "scissors", reading.message

@@ -23,7 +23,7 @@ def teach_rps(image, label, personal=None):
     personal = personal or personal_reader.PersonalReader()
     with one_torch_thread():  # common/runtime.py
         counts = personal_reader.teach(personal, uploaded(image), label)
-    return counts, personal_reader.counts_sentence(counts), personal
+    return counts, personal_reader.counts_sentence(counts, personal.misread_examples()), personal
 
 
 @friendly_errors
@@ -35,7 +35,7 @@ def teach_burst(label, personal, frames):
     personal = personal or personal_reader.PersonalReader()
     with one_torch_thread():
         counts, taught = personal_reader.teach_frames(personal, camera.frames_from_page(frames, BURST_FRAMES), label)
-    sentence = personal_reader.counts_sentence(counts)
+    sentence = personal_reader.counts_sentence(counts, personal.misread_examples())
     if taught < len(frames):
         sentence = f"{taught} of {len(frames)} frames had a hand and were taught. " + sentence
     return counts, sentence, personal
