@@ -43,7 +43,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from common.paths import SHARED_DATA  # noqa: E402
-from mnist.strokes import PENDIGITS  # noqa: E402
+from mnist.strokes import PENDIGITS, draw_digit, parse_pendigits  # noqa: E402
+
 ENDPOINTS = ("classify_digit", "classify_rps", "noop_digit", "noop_rps")
 # Share of the requests per endpoint: mostly real work, enough no-op calls for stable percentiles.
 MIX = {"classify_digit": 0.35, "classify_rps": 0.35, "noop_digit": 0.15, "noop_rps": 0.15}
@@ -150,14 +151,12 @@ def serve_batched() -> None:
 # ------------------------------------------------------------------------------------------------ the inputs
 def digit_pngs(folder: Path, count: int) -> tuple[list[Path], str]:
     """`count` different pen trajectories (file order), each replayed on an 800 x 800 transparent canvas."""
-    pendigits = PENDIGITS
-    if not pendigits.exists():
+    if not PENDIGITS.exists():
         from mnist.predict import example_drawings
         examples = [Path(p) for p in example_drawings()]
         return examples, f"{len(examples)} of the app's example drawings, reused (../shared/data absent)"
-    from mnist.strokes import draw_digit, parse_pendigits
     paths = []
-    for index, digit in enumerate(parse_pendigits(pendigits)[:count]):
+    for index, digit in enumerate(parse_pendigits(PENDIGITS)[:count]):
         canvas = draw_digit(digit.strokes, canvas_size=800, height_fraction=0.5, brush_width=36)
         path = folder / f"digit_{index:04d}_{digit.label}.png"
         Image.fromarray(canvas, "RGBA").save(path, compress_level=1)

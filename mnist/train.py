@@ -33,8 +33,8 @@ from mnist.augment import AugmentConfig, make_batch_transform
 from mnist.data import CLASSES, HUB_DATASET, MEAN, STD, load_mnist_tensors, normalise
 from mnist.model import build_model, count_parameters
 from mnist.preprocess import prepare_digit
-from mnist.strokes import HELD_OUT_WRITERS, PENDIGITS, STYLES, UJI2, parse_pendigits, parse_uji2, replay_set, split_writers
-
+from mnist.strokes import (HELD_OUT_WRITERS, PENDIGITS, STYLES, UJI2, parse_pendigits, parse_uji2, replay_set,
+                           split_writers)
 
 
 @dataclass
