@@ -37,8 +37,9 @@ scissors (each example keeps the shipped model's guess from when it was taught),
 its answers do not hold here, and the nearer examples decide (margin 1). This costs nothing for a person the
 shipped model reads right, since the cautious margin then stays. On rps.people's train and tune people it never
 fires (the shipped model reads every one of their photos right); on the validation webcam person it reads
-0.942 -> 0.961 with k = 5 (benchmarks/results/personal_rps.md). WIDTH, FLOOR, TRUST_HALF and SCALE were chosen earlier on SubhiH sessions and
-kept; LANDMARK_WEIGHT, MARGIN and NEW_GESTURE_MARGIN on rps.people's train and tune people (never on its validation people).
+0.942 -> 0.961 with k = 5 (benchmarks/results/personal_rps.md). WIDTH, FLOOR, TRUST_HALF and SCALE were chosen
+earlier on SubhiH sessions and kept; LANDMARK_WEIGHT, MARGIN and NEW_GESTURE_MARGIN on rps.people's train and tune
+people (never on its validation people). The page says which of the two margins applies (`counts_sentence`).
 
 State: `PersonalReader` lives in one visitor's session (app.py keeps it in a `gr.State` with a time to live),
 and also expires by itself after `ttl_seconds` without use. Nothing is written to disk.
